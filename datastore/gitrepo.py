@@ -1,0 +1,183 @@
+"""Running git for one data repository: never prompting, time-limited, configured for llweek.
+
+All git work goes through the git command line (GitPython's `Repo.git`), which honours
+`.gitattributes` and hooks; GitPython's own in-process index does not. Each `GitRepo` is
+opened with `with` and closed after use, one per thread, because GitPython keeps helper
+processes per Repo.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datastore.errors import GitFailed, IdentityMissing, LlweekError
+
+LOCAL_TIMEOUT = 60.0
+NETWORK_TIMEOUT = 30.0
+CONNECT_TIMEOUT = 10
+MERGE_DRIVER_NAME = "llweek 字段级合并"
+GITATTRIBUTES = """\
+# llweek: records merge field by field; photos are binary and never merged or re-encoded
+*.toml merge=llweek
+*.jpg binary
+*.jpeg binary
+*.png binary
+*.tif binary
+*.tiff binary
+*.webp binary
+*.bmp binary
+*.heic binary
+"""
+GITIGNORE = """\
+# half-written temp files of atomic saves
+.*.tmp
+"""
+
+
+def git_env() -> dict[str, str]:
+    """Git may never stop to ask anything: no password prompt, no ssh question, no editor."""
+    ssh = os.environ.get("GIT_SSH_COMMAND", "ssh")
+    return {
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_SSH_COMMAND": f"{ssh} -o BatchMode=yes -o ConnectTimeout={CONNECT_TIMEOUT}",
+        "GIT_EDITOR": "true",
+        "GIT_MERGE_AUTOEDIT": "no",
+        "GIT_ASKPASS": "true",
+        "SSH_ASKPASS": "true",
+    }
+
+
+def merge_driver_command() -> str:
+    """The command line Git runs for `merge=llweek`, with the Python that runs llweek now."""
+    return f"{shlex.quote(sys.executable)} -m tui merge-driver %O %A %B %P"
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+    def env(self) -> dict[str, str]:
+        return {"GIT_AUTHOR_NAME": self.name, "GIT_AUTHOR_EMAIL": self.email,
+                "GIT_COMMITTER_NAME": self.name, "GIT_COMMITTER_EMAIL": self.email}
+
+
+class GitRepo:
+    """`with GitRepo(root) as repo: repo.run("status")` — one repository, closed after use."""
+
+    def __init__(self, root: Path | str) -> None:
+        import git  # GitPython costs a tenth of a second to import; only pay when git is used
+
+        self.root = Path(root)
+        try:
+            self._repo = git.Repo(self.root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise LlweekError(f"{self.root} 不是 Git 仓库（可用 llweek init 建立）") from None
+        self._error = git.GitCommandError
+        self._config: dict[str, str] | None = None
+
+    @classmethod
+    def init(cls, root: Path) -> "GitRepo":
+        """`git init` with branch main, then open it."""
+        import git
+
+        git.Repo.init(root, mkdir=True, initial_branch="main").close()
+        return cls(root)
+
+    def __enter__(self) -> "GitRepo":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._repo.close()
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self._repo.git_dir)
+
+    def call(self, *args: str, timeout: float = LOCAL_TIMEOUT, env: dict[str, str] | None = None,
+             stdin: Any = None) -> tuple[int, str, str]:
+        """Run `git args…`; returns (status, stdout, stderr) and never raises for a status."""
+        full_env = git_env()
+        full_env.update(env or {})
+        try:
+            status, out, err = self._repo.git.execute(
+                ["git", "-c", "core.quotepath=off", *args], istream=stdin,
+                with_extended_output=True, with_exceptions=False, kill_after_timeout=timeout,
+                env=full_env, strip_newline_in_stdout=False)
+        except self._error as err:  # the git binary itself could not be started
+            raise GitFailed(f"无法运行 git：{err}") from None
+        return status, out, err
+
+    def run(self, *args: str, timeout: float = LOCAL_TIMEOUT, env: dict[str, str] | None = None,
+            stdin: Any = None) -> str:
+        """Run `git args…` and return its output; a failure raises GitFailed in Chinese."""
+        status, out, err = self.call(*args, timeout=timeout, env=env, stdin=stdin)
+        if status != 0:
+            raise GitFailed(f"git {args[0]} 失败：{(err or out).strip()}")
+        return out
+
+    def config(self) -> dict[str, str]:
+        """All effective config values, read once per GitRepo (one git process)."""
+        if self._config is None:
+            status, out, _ = self.call("config", "--list", "-z")
+            items = (item.split("\n", 1) for item in out.split("\0") if item) if status == 0 else ()
+            self._config = {pair[0]: pair[1] if len(pair) > 1 else "" for pair in items}
+        return self._config
+
+    def identity(self) -> Identity | None:
+        config = self.config()
+        name, email = config.get("user.name", "").strip(), config.get("user.email", "").strip()
+        return Identity(name, email) if name and email else None
+
+    def require_identity(self) -> Identity:
+        identity = self.identity()
+        if identity is None:
+            raise IdentityMissing(
+                "尚未设置提交者身份：请运行 git config user.name \"姓名\" 和 "
+                "git config user.email \"邮箱\"（或在应用中按提示填写）")
+        return identity
+
+    def set_identity(self, identity: Identity) -> None:
+        """Store the identity in this clone's own config (asked once, kept)."""
+        self.run("config", "user.name", identity.name)
+        self.run("config", "user.email", identity.email)
+        self._config = None
+
+    def ensure_config(self) -> None:
+        """Register the merge driver and core.fsync in this clone (Git never clones config)."""
+        wanted = {
+            "merge.llweek.name": MERGE_DRIVER_NAME,
+            "merge.llweek.driver": merge_driver_command(),
+            "core.fsync": "all",
+        }
+        current = self.config()
+        for key, value in wanted.items():
+            if current.get(key) != value:
+                self.run("config", key, value)
+                current[key] = value
+
+    def merging(self) -> bool:
+        return (self.git_dir / "MERGE_HEAD").exists()
+
+
+def open_repo(root: Path | str) -> GitRepo:
+    """A configured GitRepo (merge driver and fsync checked and repaired)."""
+    repo = GitRepo(root)
+    try:
+        repo.ensure_config()
+    except BaseException:
+        repo.close()
+        raise
+    return repo
+
+
+def is_git_repo(root: Path) -> bool:
+    return (root / ".git").exists()

@@ -1,0 +1,403 @@
+"""Pydantic models: the single description of every file of the data repository.
+
+Each field carries its Chinese label and hints in its metadata, so forms, rules, exports and
+the TOML keys all come from here. Record fields default to None: an unfinished record still
+loads and saves as a draft, and the rules say what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+DELIVERABLES: dict[str, str] = {
+    "work_plan": "工作方案",
+    "activities": "附表1 示范活动",
+    "exhibition": "展板素材",
+    "advanced_units": "先进单位（附表2、3）",
+    "advanced_people": "先进个人（附表4、5）",
+    "summary": "年度工作总结",
+    "cases": "典型活动案例",
+}
+
+UNIT_KINDS = ("市州", "管委会", "县级市", "高校")
+GENDERS = ("男", "女")
+REVIEW_STATES = {"received": "已收到", "accepted": "已通过", "returned": "已退回"}
+ROLES = ("unit", "province")
+
+
+def field(label: str, *, required: bool = True, **meta: Any) -> Any:
+    """A record field: None until filled, labelled in Chinese, `required` for completeness.
+
+    Extra metadata the forms understand: multiline (a TextArea), hint (shown beside the
+    field), choices (a fixed list), counter (the rule that bounds its 字数).
+    """
+    return Field(default=None, title=label, json_schema_extra={"required": required, **meta})
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a form needs to know about one field, read from the model."""
+
+    name: str
+    label: str
+    kind: str  # "str" | "int" | "date" | "list"
+    required: bool
+    multiline: bool = False
+    hint: str | None = None
+    choices: tuple[str, ...] = ()
+    counter: str | None = None
+
+
+def _kind_of(annotation: Any) -> str:
+    text = str(annotation)
+    if "date" in text:
+        return "date"
+    if "int" in text:
+        return "int"
+    if "list" in text:
+        return "list"
+    return "str"
+
+
+class Record(BaseModel):
+    """Base of every stored file: strict types, unknown keys kept (and reported), never lost.
+
+    Values that failed their type when loading are kept in `invalid` and written back
+    unchanged until someone fills the field, so opening and saving a broken file loses nothing.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True, validate_assignment=False)
+    _invalid: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    #: fields shown in forms, in this order (None: all declared fields)
+    form_fields: ClassVar[tuple[str, ...] | None] = None
+
+    @property
+    def invalid(self) -> dict[str, Any]:
+        return self._invalid
+
+    @property
+    def unknown(self) -> dict[str, Any]:
+        return dict(self.__pydantic_extra__ or {})
+
+    @classmethod
+    def specs(cls) -> list[FieldSpec]:
+        names = cls.form_fields or tuple(cls.model_fields)
+        out = []
+        for name in names:
+            info = cls.model_fields[name]
+            meta = dict(info.json_schema_extra or {})  # type: ignore[arg-type]
+            out.append(
+                FieldSpec(
+                    name=name,
+                    label=info.title or name,
+                    kind=_kind_of(info.annotation),
+                    required=bool(meta.get("required", False)),
+                    multiline=bool(meta.get("multiline", False)),
+                    hint=meta.get("hint"),
+                    choices=tuple(meta.get("choices", ())),
+                    counter=meta.get("counter"),
+                )
+            )
+        return out
+
+    @classmethod
+    def label_of(cls, name: str) -> str:
+        info = cls.model_fields.get(name)
+        return (info.title if info else None) or name
+
+
+# ---------------------------------------------------------------- province-owned files
+
+
+class Contact(Record):
+    name: str | None = field("联系人")
+    phones: list[str] = Field(default_factory=list, title="电话")
+    email: str | None = field("邮箱")
+    address: str | None = field("邮寄地址")
+    postcode: str | None = field("邮政编码")
+
+
+class Rules(Record):
+    """The notice's limits; a new notice changes these numbers, not the code."""
+
+    exhibition_title_max: int = Field(20, title="展板文稿题目字数上限")
+    exhibition_text_min: int = Field(400, title="展板内容字数下限")
+    exhibition_text_max: int = Field(600, title="展板内容字数上限")
+    exhibition_photos: int = Field(6, title="展板图片张数")
+    deeds_max: int = Field(500, title="先进事迹字数上限")
+    summary_min: int = Field(1500, title="年度工作总结字数下限")
+    summary_photos: int = Field(8, title="年度总结照片张数")
+    cases: int = Field(2, title="典型活动案例个数")
+    photo_min_long_side: int = Field(1920, title="照片长边最少像素")
+    photo_min_short_side: int = Field(1080, title="照片短边最少像素")
+    photo_max_mb: int = Field(20, title="照片大小上限（MB）")
+
+
+class Deadline(Record):
+    key: str | None = field("编号")
+    due: dt.date | None = field("截止日期")
+    title: str | None = field("报送内容")
+    deliverables: list[str] = Field(default_factory=list, title="材料")
+
+
+class UnitRef(Record):
+    id: str | None = field("单位编号")
+    name: str | None = field("单位名称")
+    kind: str | None = field("类别", choices=UNIT_KINDS)
+
+
+class Campaign(Record):
+    schema_: int | None = Field(None, alias="schema", title="格式版本")
+    year: int | None = field("年度")
+    province: str | None = field("省份")
+    title: str | None = field("活动名称")
+    theme: str | None = field("主题")
+    document_no: str | None = field("文号")
+    issuer: str | None = field("发文单位")
+    opening_date: dt.date | None = field("全省总开幕式日期", required=False)
+    showcase_start: dt.date | None = field("示范活动集中展示开始")
+    showcase_end: dt.date | None = field("示范活动集中展示结束")
+    contact: Contact = Field(default_factory=Contact, title="联系方式")
+    rules: Rules = Field(default_factory=Rules, title="规则")
+    deadlines: list[Deadline] = Field(default_factory=list, title="报送时间")
+    units: list[UnitRef] = Field(default_factory=list, title="报送单位")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    def deadline_of(self, deliverable: str) -> Deadline | None:
+        for deadline in self.deadlines:
+            if deliverable in deadline.deliverables:
+                return deadline
+        return None
+
+
+class Staff(Record):
+    login: str | None = field("登录名")
+    email: str | None = field("邮箱")
+    name: str | None = field("姓名")
+    unit: str | None = field("单位")
+    role: str | None = field("角色", choices=ROLES)
+
+
+class Access(Record):
+    staff: list[Staff] = Field(default_factory=list, title="人员")
+
+
+class ReviewEntry(Record):
+    state: str | None = field("审核状态", choices=tuple(REVIEW_STATES))
+    at: dt.date | None = field("日期")
+    by: str | None = field("审核人")
+    comment: str | None = field("意见", required=False, multiline=True)
+
+
+class Reviews(Record):
+    work_plan: ReviewEntry | None = None
+    activities: ReviewEntry | None = None
+    exhibition: ReviewEntry | None = None
+    advanced_units: ReviewEntry | None = None
+    advanced_people: ReviewEntry | None = None
+    summary: ReviewEntry | None = None
+    cases: ReviewEntry | None = None
+
+
+# ---------------------------------------------------------------- unit-owned files
+
+
+class UnitProfile(Record):
+    id: str | None = field("单位编号")
+    name: str | None = field("单位全称", hint="以公章为准")
+    short_name: str | None = field("简称")
+    kind: str | None = field("类别", choices=UNIT_KINDS)
+    city: str | None = field("市（县）", hint="附表1 表头“吉林省 __市（县）__区”")
+    county: str | None = field("县", required=False)
+    district: str | None = field("区", required=False)
+    contact_name: str | None = field("填表联系人")
+    contact_phone: str | None = field("联系电话")
+
+    form_fields = ("name", "short_name", "kind", "city", "county", "district",
+                   "contact_name", "contact_phone")
+
+
+class Mark(Record):
+    submitted: dt.date | None = field("报送日期")
+    paper_sent: dt.date | None = field("纸质材料寄出日期", required=False)
+
+
+class Submissions(Record):
+    work_plan: Mark | None = None
+    activities: Mark | None = None
+    exhibition: Mark | None = None
+    advanced_units: Mark | None = None
+    advanced_people: Mark | None = None
+    summary: Mark | None = None
+    cases: Mark | None = None
+
+
+class Activity(Record):
+    """附表1 one row of 示范活动."""
+
+    id: str | None = field("编号")
+    seq: int | None = field("序号")
+    name: str | None = field("活动名称")
+    start: dt.date | None = field("开始日期", hint="活动时间")
+    end: dt.date | None = field("结束日期", hint="活动时间")
+    time_note: str | None = field("时间说明", required=False, hint="如 每周三 19:00")
+    venue: str | None = field("活动地点")
+    organizer: str | None = field("主办单位")
+    participants: int | None = field("人数")
+    signup_phone: str | None = field("报名电话", hint="座机 0431-82857798 或手机，多个用、分隔")
+    content: str | None = field("活动内容", multiline=True)
+
+    form_fields = ("name", "start", "end", "time_note", "venue", "organizer",
+                   "participants", "signup_phone", "content")
+
+
+class AdvancedUnit(Record):
+    """附表2 先进单位申报表; `rank` orders 附表3."""
+
+    id: str | None = field("编号")
+    rank: int | None = field("推荐序号")
+    full_name: str | None = field("单位全称", hint="以公章为准")
+    parent_org: str | None = field("上级主管部门")
+    leader: str | None = field("单位负责人")
+    leader_title: str | None = field("负责人职务")
+    address: str | None = field("通讯地址")
+    phone: str | None = field("联系电话")
+    deeds: str | None = field("先进事迹", multiline=True, hint="500 字以内，可另附页",
+                              counter="deeds_max")
+    contact_name: str | None = field("填表联系人")
+    contact_phone: str | None = field("联系电话（填表人）")
+    unit_opinion: str | None = field("单位意见", required=False, multiline=True)
+    city_opinion: str | None = field("市(州)教育行政部门意见", required=False, multiline=True)
+    province_opinion: str | None = field("吉林省教育厅意见", required=False, multiline=True)
+
+    form_fields = ("full_name", "parent_org", "leader", "leader_title", "address", "phone",
+                   "deeds", "contact_name", "contact_phone", "unit_opinion", "city_opinion",
+                   "province_opinion")
+
+
+class AdvancedPerson(Record):
+    """附表4 先进个人申报表; `rank` orders 附表5."""
+
+    id: str | None = field("编号")
+    rank: int | None = field("推荐序号")
+    name: str | None = field("姓名")
+    birth_date: dt.date | None = field("出生日期")
+    gender: str | None = field("性别", choices=GENDERS)
+    ethnicity: str | None = field("民族")
+    employer: str | None = field("工作单位", hint="以公章为准，填写全称")
+    title: str | None = field("职务")
+    email: str | None = field("电子邮箱")
+    phone: str | None = field("电话")
+    deeds: str | None = field("先进事迹简介", multiline=True, hint="500 字以内，可另附页",
+                              counter="deeds_max")
+    contact_name: str | None = field("填表联系人")
+    contact_phone: str | None = field("联系电话（填表人）")
+    unit_opinion: str | None = field("单位意见", required=False, multiline=True)
+    city_opinion: str | None = field("市(州)教育行政部门意见", required=False, multiline=True)
+    province_opinion: str | None = field("吉林省教育厅意见", required=False, multiline=True)
+
+    form_fields = ("name", "birth_date", "gender", "ethnicity", "employer", "title", "email",
+                   "phone", "deeds", "contact_name", "contact_phone", "unit_opinion",
+                   "city_opinion", "province_opinion")
+
+
+class Photo(Record):
+    file: str | None = field("文件")
+    caption: str | None = field("图片命名")
+
+
+class Exhibition(Record):
+    """展板素材: a title, about 500 字 and six named photos."""
+
+    title: str | None = field("文稿题目", hint="20 字内，醒目突出", counter="exhibition_title_max")
+    text: str | None = field("内容", multiline=True, hint="500 字左右",
+                             counter="exhibition_text_min")
+    photos: list[Photo] = Field(default_factory=list, title="活动图片")
+
+    form_fields = ("title", "text")
+
+
+class WorkPlan(Record):
+    title: str | None = field("方案标题")
+    text: str | None = field("方案内容", multiline=True)
+    opening_date: dt.date | None = field("本地开幕式日期", required=False,
+                                         hint="全省总开幕式前后一个月内")
+
+    form_fields = ("title", "opening_date", "text")
+
+
+class Summary(Record):
+    text: str | None = field("总结内容", multiline=True, hint="不少于 1500 字",
+                             counter="summary_min")
+    photos: list[Photo] = Field(default_factory=list, title="照片")
+
+    form_fields = ("text",)
+
+
+class Case(Record):
+    id: str | None = field("编号")
+    title: str | None = field("案例标题")
+    text: str | None = field("案例内容", multiline=True)
+
+    form_fields = ("title", "text")
+
+
+# ---------------------------------------------------------------- where each record lives
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """Where a record lives, what it is called, and how a commit message names it."""
+
+    key: str
+    model: type[Record]
+    noun: str
+    folder: str | None = None  # collections: units/<unit>/<folder>/<id>.toml
+    filename: str | None = None  # singletons: units/<unit>/<filename>
+    title_field: str | None = None
+    deliverable: str | None = None
+    order_field: str | None = None
+
+    @property
+    def is_collection(self) -> bool:
+        return self.folder is not None
+
+    def path(self, unit: str, record_id: str | None = None) -> str:
+        if self.folder:
+            return f"units/{unit}/{self.folder}/{record_id}.toml"
+        return f"units/{unit}/{self.filename}"
+
+    def describe(self, record: Record | None) -> str:
+        """`附表1「社区智能手机培训」` — how git log names this record."""
+        title = getattr(record, self.title_field, None) if record and self.title_field else None
+        return f"{self.noun}「{title}」" if title else self.noun
+
+
+PROFILE = RecordKind("unit", UnitProfile, "单位信息", filename="unit.toml")
+SUBMISSIONS = RecordKind("submissions", Submissions, "报送记录", filename="submissions.toml")
+WORK_PLAN = RecordKind("work_plan", WorkPlan, "工作方案", filename="work_plan.toml",
+                       title_field="title", deliverable="work_plan")
+EXHIBITION = RecordKind("exhibition", Exhibition, "展板素材", filename="exhibition.toml",
+                        title_field="title", deliverable="exhibition")
+SUMMARY = RecordKind("summary", Summary, "年度工作总结", filename="summary.toml",
+                     deliverable="summary")
+ACTIVITIES = RecordKind("activities", Activity, "附表1", folder="activities",
+                        title_field="name", deliverable="activities", order_field="seq")
+ADVANCED_UNITS = RecordKind("advanced_units", AdvancedUnit, "附表2", folder="advanced_units",
+                            title_field="full_name", deliverable="advanced_units",
+                            order_field="rank")
+ADVANCED_PEOPLE = RecordKind("advanced_people", AdvancedPerson, "附表4",
+                             folder="advanced_people", title_field="name",
+                             deliverable="advanced_people", order_field="rank")
+CASES = RecordKind("cases", Case, "典型活动案例", folder="cases", title_field="title",
+                   deliverable="cases")
+
+UNIT_SINGLETONS = (PROFILE, SUBMISSIONS, WORK_PLAN, EXHIBITION, SUMMARY)
+UNIT_COLLECTIONS = (ACTIVITIES, ADVANCED_UNITS, ADVANCED_PEOPLE, CASES)
+KINDS: dict[str, RecordKind] = {k.key: k for k in UNIT_SINGLETONS + UNIT_COLLECTIONS}

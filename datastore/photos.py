@@ -1,0 +1,115 @@
+"""Photo files: where they may live, and what Pillow can tell about them.
+
+Photos are printed on the exhibition boards, so they are kept exactly as they are (never
+re-encoded). Inspecting one reads only its header; results are cached per file version.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from datastore.errors import LlweekError
+from datastore.tomlio import atomic_write
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".heic")
+_ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+_cache: dict[tuple[str, int, int], "PhotoInfo"] = {}
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """What a photo is; `problem` (Chinese) is set when it cannot be used at all."""
+
+    width: int = 0
+    height: int = 0
+    size_bytes: int = 0
+    format: str | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def meets(self, long_side: int, short_side: int) -> bool:
+        return max(self.width, self.height) >= long_side and min(self.width, self.height) >= short_side
+
+
+def safe_photo_name(name: object) -> bool:
+    """A bare file name inside the unit's photos/ folder: no folders, no hidden files."""
+    return (isinstance(name, str) and 0 < len(name) <= 200 and "/" not in name
+            and "\\" not in name and "\0" not in name and not name.startswith("."))
+
+
+def photo_path(root: Path, unit: str, name: str) -> Path | None:
+    """The photo's path if it stays inside the repository (symlinks resolved), else None."""
+    if not safe_photo_name(name):
+        return None
+    path = root / "units" / unit / "photos" / name
+    try:
+        resolved = path.resolve()
+        resolved.relative_to(root.resolve())
+    except (OSError, ValueError):
+        return None
+    return path
+
+
+def inspect_photo(path: Path) -> PhotoInfo:
+    """Size after EXIF rotation; unreadable files, non-images and pixel bombs become problems."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return PhotoInfo(problem="照片文件不存在")
+    except OSError as err:
+        return PhotoInfo(problem=f"照片文件无法读取：{err.strerror}")
+    if not path.is_file():
+        return PhotoInfo(problem="这里应是照片文件，却是一个文件夹")
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _cache:
+        _cache[key] = _read_header(path, stat.st_size)
+    return _cache[key]
+
+
+def _read_header(path: Path, size: int) -> PhotoInfo:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                orientation = image.getexif().get(0x0112)
+                fmt = image.format
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return PhotoInfo(size_bytes=size, problem="图片像素数异常巨大，拒绝打开")
+    except UnidentifiedImageError:
+        return PhotoInfo(size_bytes=size, problem="不是可识别的图片文件")
+    except (OSError, SyntaxError, ValueError) as err:
+        return PhotoInfo(size_bytes=size, problem=f"图片已损坏，无法读取（{err}）")
+    if orientation in _ROTATED:
+        width, height = height, width
+    return PhotoInfo(width, height, size, fmt)
+
+
+def copy_photo_in(source: Path, root: Path, unit: str, max_mb: int) -> str:
+    """Copy a photo chosen on the server into units/<unit>/photos/, bytes unchanged.
+
+    Returns the file name used there (a new name when one with other content exists).
+    """
+    info = inspect_photo(source)
+    if not info.ok:
+        raise LlweekError(f"{source.name}：{info.problem}")
+    if info.size_bytes > max_mb * 1024 * 1024:
+        raise LlweekError(f"{source.name} 大小 {info.size_bytes / 1048576:.1f} MB，超过 {max_mb} MB 的上限")
+    folder = root / "units" / unit / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = source.stem.lstrip(".") or "photo", source.suffix.lower()
+    name, counter = f"{stem}{suffix}", 1
+    while (folder / name).exists():
+        if (folder / name).read_bytes() == source.read_bytes():
+            return name
+        counter += 1
+        name = f"{stem}-{counter}{suffix}"
+    atomic_write(folder / name, source.read_bytes())
+    return name

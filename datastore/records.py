@@ -1,0 +1,110 @@
+"""Turning TOML data into records and back, without ever dropping a value.
+
+A value of the wrong type, or a key the model does not know, does not stop a record from
+loading: the rest loads, the rules report the problem, and a save writes the value back as it
+was until someone fixes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from datastore.models import Record
+from datastore.tomlio import dumps
+
+_TYPE_WORDS = {
+    "int": "整数",
+    "date": "日期（如 2021-10-12，不加引号）",
+    "string": "文字（加英文引号）",
+    "list": "列表 [ … ]",
+    "dict": "表",
+    "model": "表",
+    "bool": "是/否",
+    "float": "数字",
+}
+
+
+def _expected(error_type: str) -> str:
+    for prefix, words in _TYPE_WORDS.items():
+        if error_type.startswith(prefix):
+            return words
+    return "正确的类型"
+
+
+def build_record(model: type[Record], data: dict[str, Any]) -> tuple[Record, dict[str, str]]:
+    """Validate leniently: returns the record and, per bad top-level key, what was expected.
+
+    The bad values are kept in `record.invalid` so that saving writes them back untouched.
+    """
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as err:
+        problems: dict[str, str] = {}
+        for error in err.errors():
+            if not error["loc"]:
+                continue
+            problems.setdefault(str(error["loc"][0]), _expected(error["type"]))
+    clean = {k: v for k, v in data.items() if k not in problems}
+    record = model.model_validate(clean)
+    by_alias = {(info.alias or name): name for name, info in model.model_fields.items()}
+    record._invalid = {by_alias.get(key, key): data[key] for key in problems}
+    return record, problems
+
+
+def record_to_data(record: Record) -> dict[str, Any]:
+    """Plain data in the model's field order; unset fields left out, kept bad values put back."""
+    data: dict[str, Any] = {}
+    for name, info in type(record).model_fields.items():
+        key = info.alias or name
+        value = getattr(record, name)
+        if value is None or value == []:
+            if name in record.invalid:
+                data[key] = record.invalid[name]
+            continue
+        data[key] = _plain(value)
+    for key, value in record.unknown.items():
+        data[key] = value
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Record):
+        return record_to_data(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def record_to_text(record: Record) -> str:
+    """The canonical file content of a record."""
+    return dumps(record_to_data(record))
+
+
+def unknown_keys(record: Record, prefix: str = "") -> list[str]:
+    """Every key the model does not know, nested ones as `photos[2].colour`."""
+    found = [f"{prefix}{key}" for key in record.unknown]
+    for name in type(record).model_fields:
+        value = getattr(record, name)
+        if isinstance(value, Record):
+            found += unknown_keys(value, f"{prefix}{name}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Record):
+                    found += unknown_keys(item, f"{prefix}{name}[{index + 1}].")
+    return found
+
+
+def with_changes(record: Record, changes: dict[str, Any]) -> Record:
+    """A copy of `record` with `changes` applied and validated; kept bad values of the fields
+    not changed stay kept. Raises pydantic's ValidationError for an untypable value."""
+    model = type(record)
+    data = {name: getattr(record, name) for name in model.model_fields}
+    data.update(record.unknown)
+    data.update(changes)
+    data = {(model.model_fields[k].alias or k) if k in model.model_fields else k: v
+            for k, v in data.items()}
+    updated = model.model_validate(data)
+    updated._invalid = {k: v for k, v in record.invalid.items() if k not in changes}
+    return updated

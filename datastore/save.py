@@ -1,0 +1,179 @@
+"""The one save path: validate → atomic write → commit.
+
+The app, the command line, the importer and the sample's history all write through here, so
+every change is checked the same way, lands atomically, and becomes exactly one commit that
+reads well in `git log`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from datastore.access import Actor, require_write
+from datastore.errors import LlweekError, StaleRecord
+from datastore.findings import Finding
+from datastore.gitrepo import GitRepo, Identity, open_repo
+from datastore.ids import check_id
+from datastore.loader import CAMPAIGN_FILE, read_record
+from datastore.lock import repo_lock
+from datastore.models import Campaign, Photo, Record, RecordKind
+from datastore.photos import photo_path
+from datastore.records import build_record, record_to_data, record_to_text
+from datastore.rules import RuleContext, check_record
+from datastore.tomlio import atomic_write, digest, parse
+
+#: pass as `expected` to skip the check that the file is unchanged since it was opened
+UNCHECKED = "unchecked"
+_NOTHING_TO_COMMIT = ("nothing to commit", "nothing added to commit", "no changes added to commit")
+_COMMIT_LINE = re.compile(r"^\[[^\]]*?([0-9a-f]{7,40})\]", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    path: str
+    commit: str | None  # None when the content was already committed as is
+    digest: str | None  # of the file now on disk (None after a delete)
+    findings: list[Finding]
+
+
+def load_campaign(root: Path) -> Campaign:
+    """campaign.toml alone (for rules and unit names), defaults if it cannot be read."""
+    stored = read_record(root, CAMPAIGN_FILE, None, Campaign, None, [])
+    return stored.record or Campaign()  # type: ignore[return-value]
+
+
+def unit_name(campaign: Campaign, unit: str) -> str:
+    for ref in campaign.units:
+        if ref.id == unit and ref.name:
+            return ref.name
+    return unit
+
+
+def message_for(campaign: Campaign, unit: str, verb: str, kind: RecordKind,
+                record: Record | None, path: str) -> str:
+    """`长春市: 修改 附表1「社区智能手机培训」` with the Llweek-Unit / Llweek-Record trailers."""
+    subject = f"{unit_name(campaign, unit)}: {verb} {kind.describe(record)}"
+    return trailers(subject, unit, [path])
+
+
+def trailers(subject: str, unit: str | None, records: Iterable[str]) -> str:
+    lines = [f"Llweek-Unit: {unit}"] if unit else []
+    lines += [f"Llweek-Record: {path}" for path in records]
+    return f"{subject}\n\n" + "\n".join(lines) if lines else subject
+
+
+def current_digest(root: Path, rel: str) -> str | None:
+    try:
+        return digest((root / rel).read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _check_unchanged(root: Path, rel: str, expected: str | None) -> None:
+    if expected == UNCHECKED:
+        return
+    now = current_digest(root, rel)
+    if now != expected:
+        text = (root / rel).read_text(encoding="utf-8", errors="replace") if now else None
+        what = "已被删除" if now is None else ("已被新建" if expected is None else "已被修改")
+        raise StaleRecord(f"{rel} 在您打开之后{what}（可能是同步或其他人的修改）。"
+                          "为免覆盖，本次未保存：请对比两份内容后再决定", rel, text)
+
+
+def commit_paths(repo: GitRepo, paths: list[str], message: str, *,
+                 author: Identity | None = None, when: dt.datetime | None = None) -> str | None:
+    """Stage `paths` (additions, changes, deletions) and commit only them.
+
+    Returns the new commit's short hash, or None when they held no change. The caller holds
+    the repository lock.
+    """
+    if repo.merging():
+        raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
+    env = (author or repo.require_identity()).env()
+    if when is not None:
+        stamp = when.isoformat()
+        env.update(GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
+    repo.run("add", "--all", "--", *paths)
+    status, out, err = repo.call("commit", "--no-verify", "-m", message, "--", *paths, env=env)
+    if status != 0:
+        if any(words in out + err for words in _NOTHING_TO_COMMIT):
+            return None
+        raise LlweekError(f"提交失败：{(err or out).strip()}")
+    found = _COMMIT_LINE.search(out)
+    return found.group(1) if found else None
+
+
+def _photo_paths(root: Path, unit: str, record: Record) -> list[str]:
+    """The photo files a record uses that exist inside the unit's photos/ folder."""
+    paths = []
+    for photo in getattr(record, "photos", []) or []:
+        if isinstance(photo, Photo) and photo.file:
+            path = photo_path(root, unit, photo.file)
+            if path is not None and path.is_file():
+                paths.append(f"units/{unit}/photos/{photo.file}")
+    return paths
+
+
+def save_file(root: Path, rel: str, record: Record, message: str, *, expected: str | None,
+              actor: Actor | None = None, author: Identity | None = None,
+              when: dt.datetime | None = None, extra_paths: Iterable[str] = ()) -> SaveResult:
+    """Write one record file canonically and commit it (plus `extra_paths`, e.g. its photos)."""
+    paths = [rel, *extra_paths]
+    require_write(actor, paths)
+    text = record_to_text(record)
+    reread, problems = build_record(type(record), parse(text))
+    if problems or record_to_data(reread) != record_to_data(record):
+        raise LlweekError(f"{rel}：内容无法按原样保存（{'、'.join(problems) or '格式'}），未写入")
+    data = text.encode("utf-8")
+    with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {rel}"):
+        _check_unchanged(root, rel, expected)
+        atomic_write(root / rel, data)
+        commit = commit_paths(repo, paths, message, author=author, when=when)
+    return SaveResult(rel, commit, digest(data), [])
+
+
+def save_record(root: Path, kind: RecordKind, unit: str, record: Record, *,
+                expected: str | None, actor: Actor | None = None,
+                author: Identity | None = None, when: dt.datetime | None = None,
+                verb: str | None = None) -> SaveResult:
+    """Save a unit's record: the path and the commit message come from its kind and content.
+
+    `expected` is the content hash the record had when it was opened (None: a new record);
+    if the file changed since, StaleRecord is raised and nothing is written.
+    """
+    check_id(unit, "单位编号")
+    record_id = check_id(getattr(record, "id", None), "记录编号") if kind.is_collection else None
+    rel = kind.path(unit, record_id)
+    campaign = load_campaign(root)
+    verb = verb or ("新增" if current_digest(root, rel) is None else "修改")
+    message = message_for(campaign, unit, verb, kind, record, rel)
+    result = save_file(root, rel, record, message, expected=expected, actor=actor, author=author,
+                       when=when, extra_paths=_photo_paths(root, unit, record))
+    findings = check_record(kind, record, rel, RuleContext(root, campaign, unit,
+                                                           _unit_kind(campaign, unit)))
+    return SaveResult(result.path, result.commit, result.digest, findings)
+
+
+def _unit_kind(campaign: Campaign, unit: str) -> str | None:
+    return next((ref.kind for ref in campaign.units if ref.id == unit), None)
+
+
+def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
+                  expected: str | None, actor: Actor | None = None,
+                  author: Identity | None = None) -> SaveResult:
+    """Delete one record of a collection as its own commit (`长春市: 删除 附表1「…」`)."""
+    check_id(unit, "单位编号")
+    check_id(record_id, "记录编号")
+    rel = kind.path(unit, record_id)
+    require_write(actor, [rel])
+    stored = read_record(root, rel, kind, kind.model, unit, [])
+    message = message_for(load_campaign(root), unit, "删除", kind, stored.record, rel)
+    with open_repo(root) as repo, repo_lock(repo.git_dir, f"删除 {rel}"):
+        _check_unchanged(root, rel, expected)
+        (root / rel).unlink(missing_ok=True)
+        commit = commit_paths(repo, [rel], message, author=author)
+    return SaveResult(rel, commit, None, [])

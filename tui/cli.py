@@ -1,0 +1,154 @@
+"""The `llweek` command line: one console script, Chinese messages, fixed exit codes.
+
+Exit codes: 0 success, 1 validation errors found, 2 usage or environment error, 3 sync
+stopped on conflicts. Each command lives in `tui.commands.<name>` and is imported only when
+used, so `llweek validate` never pays for Textual or openpyxl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from datastore.errors import LlweekError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
+
+_ARGPARSE_WORDS = [
+    ("unrecognized arguments", "无法识别的参数"),
+    ("the following arguments are required", "缺少必需的参数"),
+    ("invalid choice", "无效的选择"),
+    ("expected one argument", "需要一个值"),
+    ("argument ", "参数 "),
+    ("not allowed with argument", "不能与此参数同用"),
+    ("choose from", "可选"),
+    ("invalid int value", "不是整数"),
+]
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """argparse, but a usage error is a Chinese sentence and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for english, chinese in _ARGPARSE_WORDS:
+            message = message.replace(english, chinese)
+        self.exit(EXIT_USAGE, f"命令行参数有误：{message}\n用 llweek --help 查看用法\n")
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期「{text}」应写作 YYYY-MM-DD，如 2021-10-15") from None
+
+
+def _parser() -> ChineseParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-C", dest="dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="数据仓库所在文件夹（默认：当前文件夹）")
+    today = argparse.ArgumentParser(add_help=False)
+    today.add_argument("--today", type=parse_date, default=argparse.SUPPRESS, metavar="DATE",
+                       help="按这一天计算截止日期（YYYY-MM-DD）")
+
+    parser = ChineseParser(prog="llweek", description="全民终身学习活动周材料报送工具",
+                           epilog="不带子命令时打开全屏应用。")
+    parser.add_argument("-C", dest="dir", metavar="DIR", default=".",
+                        help="数据仓库所在文件夹（默认：当前文件夹）")
+    parser.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
+    parser.add_argument("--today", type=parse_date, metavar="DATE",
+                        help="按这一天计算截止日期（YYYY-MM-DD）")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+
+    demo = sub.add_parser("demo", parents=[today], help="建立示例材料库并打开应用")
+    demo.add_argument("target", nargs="?", metavar="DIR", help="示例库放在哪里（默认：新建临时文件夹）")
+    demo.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
+
+    init = sub.add_parser("init", help="建立新的材料库")
+    init.add_argument("target", metavar="DIR")
+    which = init.add_mutually_exclusive_group(required=True)
+    which.add_argument("--sample", action="store_true", help="示例活动周（含提交历史）")
+    which.add_argument("--year", type=int, metavar="YYYY", help="新年度的空白活动周")
+
+    validate = sub.add_parser("validate", parents=[common], help="按通知要求检查全部材料")
+    validate.add_argument("--unit", metavar="ID", help="只检查这个单位")
+    validate.add_argument("--json", action="store_true", help="输出 JSON")
+
+    status = sub.add_parser("status", parents=[common, today], help="截止日期看板")
+    status.add_argument("--json", action="store_true", help="输出 JSON")
+
+    export = sub.add_parser("export", parents=[common], help="导出正式 Excel 表格")
+    export.add_argument("--annex", type=int, nargs="+", choices=range(1, 6), metavar="N",
+                        help="附表编号 1–5（默认全部）")
+    scope = export.add_mutually_exclusive_group()
+    scope.add_argument("--unit", metavar="ID", help="导出这个单位")
+    scope.add_argument("--all-units", action="store_true", help="全省汇总（每单位一页）")
+    export.add_argument("--package", action="store_true", help="同时生成单位的完整电子材料包")
+    export.add_argument("-o", dest="out", metavar="OUT", required=True, help="输出文件夹")
+
+    imp = sub.add_parser("import", parents=[common], help="把填好的附表读回材料库")
+    imp.add_argument("--unit", metavar="ID", required=True)
+    imp.add_argument("file", metavar="FILE.xlsx")
+    imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入")
+
+    sub.add_parser("sync", parents=[common], help="同步：提交、拉取、合并、推送")
+
+    log = sub.add_parser("log", parents=[common], help="修改历史")
+    log.add_argument("path", nargs="?", metavar="PATH", help="某个文件（显示字段级改动）")
+
+    driver = sub.add_parser("merge-driver", help="Git 合并驱动（自动配置，无需手动运行）")
+    for name in ("base", "ours", "theirs", "path"):
+        driver.add_argument(name)
+
+    hook = sub.add_parser("install-hook", help="在中心仓库安装推送权限检查")
+    hook.add_argument("bare_repo", metavar="BARE_REPO")
+
+    check = sub.add_parser("pre-receive", help=argparse.SUPPRESS)
+    check.add_argument("bare_repo", metavar="BARE_REPO")
+    return parser
+
+
+def _report_crash(err: BaseException) -> None:
+    """An unexpected error: a sentence on screen, the details in a log file, no traceback."""
+    log = Path(tempfile.gettempdir()) / f"llweek-error-{os.getuid()}.log"
+    try:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
+            handle.write("".join(traceback.format_exception(err)))
+        where = f"，详细信息已记入 {log}"
+    except OSError:
+        where = ""
+    print(f"llweek 内部错误：{err}{where}。请把这条信息告诉维护人员。", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args = _parser().parse_args(argv)
+    command = (args.command or "app").replace("-", "_")
+    module = importlib.import_module(f"tui.commands.{command}")
+    try:
+        return module.run(args)
+    except LlweekError as err:
+        print(str(err), file=sys.stderr)
+        return getattr(err, "exit_code", EXIT_USAGE)
+    except BrokenPipeError:  # output piped into `head` and cut off: not an error
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:  # noqa: BLE001 - last line of defence: never a traceback
+        _report_crash(err)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `llweek` sub-command, each with `run(args) -> exit code`."""

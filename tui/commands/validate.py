@@ -1,0 +1,42 @@
+"""`llweek validate`: every finding of the notice's rules; exit 1 when any is an error."""
+
+from __future__ import annotations
+
+import argparse
+
+from datastore.errors import LlweekError
+from datastore.findings import Finding
+from datastore.ids import check_id
+from datastore.loader import load_repo
+from datastore.rules import validate_repo
+from tui.cli import EXIT_FINDINGS, EXIT_OK
+from tui.commands.common import print_json, repo_root
+
+
+def run(args: argparse.Namespace) -> int:
+    root = repo_root(args)
+    unit = check_id(args.unit, "单位编号") if args.unit else None
+    data = load_repo(root)
+    if unit and unit not in data.units:
+        raise LlweekError(f"材料库中没有单位「{unit}」")
+    findings = validate_repo(data, unit)
+    errors = sum(f.is_error for f in findings)
+    if args.json:
+        print_json({"errors": errors, "warnings": len(findings) - errors,
+                    "findings": [f.to_json() for f in findings]})
+    else:
+        _print(findings, {u: d.name for u, d in data.units.items()})
+    return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def _print(findings: list[Finding], names: dict[str, str]) -> None:
+    current = object()
+    for finding in sorted(findings, key=lambda f: (f.unit or "", f.path, f.line or 0)):
+        if finding.unit != current:
+            current = finding.unit
+            print(f"\n{names.get(finding.unit, finding.unit)}（{finding.unit}）" if finding.unit
+                  else "\n全省文件")
+        field = f"「{finding.field}」" if finding.field else ""
+        print(f"  {finding.severity.label}  {finding.location()}{field}  {finding.message}")
+    errors = sum(f.is_error for f in findings)
+    print(f"\n共 {errors} 处错误、{len(findings) - errors} 处提醒" if findings else "全部材料符合通知要求")
