@@ -17,9 +17,19 @@ from typing import Any
 
 from datastore.errors import LlweekError
 from datastore.gitrepo import GITATTRIBUTES, GITIGNORE, GitRepo, Identity, open_repo
-from datastore.loader import kind_of_path
+from datastore.loader import kind_of_path, read_record
+from datastore.marks import set_mark
 from datastore.lock import repo_lock
-from datastore.models import Access, Campaign, Record, Reviews
+from datastore.models import (
+    DELIVERABLES,
+    SUBMISSIONS,
+    Access,
+    Campaign,
+    Mark,
+    Record,
+    Reviews,
+    Submissions,
+)
 from datastore.records import build_record, record_to_text, with_changes
 from datastore.save import UNCHECKED, commit_paths, save_file, save_record, trailers
 from datastore.tomlio import atomic_write
@@ -183,11 +193,30 @@ def _canonical(rel: str) -> bytes:
     return record_to_text(_load(source, model)).encode() if model else source.read_bytes()
 
 
+def _replay_marks(target: Path, unit: str, final: Submissions, author: Identity,
+                  when: dt.datetime) -> None:
+    """One commit per mark made by `when` (a later date is replayed by a later entry)."""
+    rel = SUBMISSIONS.path(unit)
+    old = read_record(target, rel, SUBMISSIONS, Submissions, unit, []).record \
+        if (target / rel).exists() else Submissions()
+    for key in DELIVERABLES:
+        mark = getattr(final, key)
+        if mark is None or mark.submitted is None or mark.submitted > when.date():
+            continue
+        paper = mark.paper_sent if mark.paper_sent and mark.paper_sent <= when.date() else None
+        if getattr(old, key) != Mark(submitted=mark.submitted, paper_sent=paper):
+            set_mark(target, unit, key, submitted=mark.submitted, paper_sent=paper,
+                     author=author, when=when)
+
+
 def _replay_record(target: Path, rel: str, before: dict[str, Any] | None, author: Identity,
                    when: dt.datetime) -> None:
     unit, kind = kind_of_path(rel)
     assert kind is not None and unit is not None
     record = _load(SAMPLE_DIR / rel, kind.model)
+    if kind is SUBMISSIONS:
+        _replay_marks(target, unit, record, author, when)  # type: ignore[arg-type]
+        return
     if before:
         record = with_changes(record, before)
     save_record(target, kind, unit, record, expected=UNCHECKED, author=author, when=when)
