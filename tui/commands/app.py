@@ -1,9 +1,22 @@
-"""`llweek app` (not built yet)."""
+"""`llweek [-C DIR] [--unit ID] [--today DATE]`: the full-screen app."""
+
+from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from datastore.errors import LlweekError
+from datastore.access import Actor
+from tui.commands.common import repo_root, today
+
+
+def open_app(root: Path, args: argparse.Namespace, actor: Actor | None = None) -> int:
+    """Run the app on `root` until the user quits; its exit code."""
+    from tui.app import LlweekApp
+
+    app = LlweekApp(root, today=today(args), unit=getattr(args, "unit", None), actor=actor)
+    code = app.run()
+    return code if isinstance(code, int) else app.return_code or 0
 
 
 def run(args: argparse.Namespace) -> int:
-    raise LlweekError("此功能尚未完成")
+    return open_app(repo_root(args), args)

@@ -1,0 +1,54 @@
+"""The real app on a copy of the sample campaign, as every Pilot and snapshot test sees it.
+
+Fixed day (2021-10-20, after the second deadline), fixed person (a 长春市 staff member, or the
+province), and a file picker that starts in the test's own folder, so screens are the same on
+every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from datastore.access import Actor
+from conftest import git
+from tui.app import LlweekApp
+
+TODAY = dt.date(2021, 10, 20)
+UNIT = "changchun"
+
+
+def make_app(repo: Path, unit: str | None = UNIT, *, picker_start: Path | None = None) -> LlweekApp:
+    """The app as 测试员 of `unit`, or of the provincial office when `unit` is None."""
+    actor = Actor("tester", "测试员", "unit" if unit else "province", unit)
+    return LlweekApp(repo, today=TODAY, actor=actor, picker_start=picker_start or repo)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until loading and every save or copy has finished and the screen is redrawn."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def commit_count(repo: Path) -> int:
+    return int(git(repo, "rev-list", "--count", "HEAD").strip())
+
+
+def last_commit(repo: Path) -> tuple[str, str, list[str]]:
+    """(author name, subject, changed paths) of HEAD."""
+    author, subject = git(repo, "log", "-1", "--format=%an%n%s").splitlines()[:2]
+    paths = git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    return author, subject, paths
+
+
+def worktree_changes(repo: Path) -> str:
+    """`git status --porcelain`: empty when everything saved is committed."""
+    return git(repo, "status", "--porcelain")
+
+
+def screen_text(app: LlweekApp) -> str:
+    """What the terminal shows now, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
