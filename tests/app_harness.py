@@ -52,3 +52,24 @@ def worktree_changes(repo: Path) -> str:
 def screen_text(app: LlweekApp) -> str:
     """What the terminal shows now, as plain text lines."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type `text` key by key into the focused field, as a person would."""
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+async def via_palette(pilot: Pilot, name: str) -> None:
+    """Open the command palette, type `name`, take the best match."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await type_text(pilot, name)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def notices(app: LlweekApp) -> str:
+    """The notifications shown so far, one per line."""
+    return "\n".join(n.message for n in app._notifications)

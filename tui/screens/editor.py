@@ -77,10 +77,17 @@ class RecordEditor(Screen):
     def heading(self) -> str:
         return f"{self.app.workspace.unit_name(self.unit_id)} {self.KIND.describe(self.original)}"
 
+    def record_title(self) -> str:
+        """附表1「社区智能手机培训」 for a record of a list, 展板素材 for a unit's single record."""
+        if not self.KIND.is_collection:
+            return DELIVERABLES.get(self.KIND.deliverable or "", self.KIND.noun)
+        if self.expected is None:
+            return f"{self.KIND.noun}（新增）"
+        return self.KIND.describe(self.original)
+
     def compose(self) -> ComposeResult:
         workspace = self.app.workspace
-        label = DELIVERABLES.get(self.KIND.deliverable or "", self.KIND.noun)
-        yield TopBar(f"{workspace.unit_name(self.unit_id)} › {label}")
+        yield TopBar(f"{workspace.unit_name(self.unit_id)} › {self.record_title()}")
         with VerticalScroll(id="body"):
             if self.read_only:
                 yield Static("只读：您只能修改本单位的材料。", classes="notice")

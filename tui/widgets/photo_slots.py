@@ -56,13 +56,19 @@ class PhotoSlot(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-line"):
             yield Label(Text(f"第 {self.index} 张 命名", style="bold"), classes="field-label")
-            yield Input(self.caption, placeholder="给这张图片起个名字", compact=True,
+            yield Input(self.caption, placeholder="给这张图片起个名字", compact=True, select_on_focus=False,
                         disabled=self.read_only, id=f"caption-{self.index}",
                         classes="field-input")
         with Horizontal(classes="field-line"):
             yield Label("照片文件", classes="field-label")
             yield PhotoFile(self._file_text(), id=f"photo-{self.index}", classes="photo-file")
         yield Static("", classes="field-findings")
+
+    def on_descendant_focus(self) -> None:
+        self.add_class("-active")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-active")
 
     def _file_text(self) -> Text:
         if not self.file:

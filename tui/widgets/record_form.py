@@ -104,8 +104,15 @@ class FieldRow(Vertical):
             return Select(options, prompt="请选择", value=self.initial or Select.NULL,
                           compact=True, disabled=self.read_only, id=f"field-{spec.name}",
                           classes="field-input")
-        return Input(self.initial, placeholder=spec.hint or "", compact=True,
+        placeholder = "年-月-日，如 2021-10-12" if spec.kind == "date" else spec.hint or ""
+        return Input(self.initial, placeholder=placeholder, compact=True, select_on_focus=False,
                      disabled=self.read_only, id=f"field-{spec.name}", classes="field-input")
+
+    def on_descendant_focus(self) -> None:
+        self.add_class("-active")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-active")
 
     @property
     def editor(self) -> Widget:
