@@ -29,7 +29,9 @@ def make_app(repo: Path, unit: str | None = UNIT, *, picker_start: Path | None =
 async def settle(pilot: Pilot) -> None:
     """Wait until loading and every save or copy has finished and the screen is redrawn."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    ours = [w for w in pilot.app.workers if w.group in ("load", "jobs")]
+    if ours:  # (an empty list would mean every worker, the file tree's endless one too)
+        await pilot.app.workers.wait_for_complete(ours)
     await pilot.pause()
 
 
