@@ -48,7 +48,7 @@ class FilePicker(ModalScreen[Path | None]):
             yield PhotoTree(self.start, id="tree")
             with Horizontal(classes="field-line"):
                 yield Label("或输入路径", classes="field-label")
-                yield Input(placeholder="/home/zhangli/照片/开幕式.jpg", id="path", compact=True)
+                yield Input(placeholder="如 ~/照片/开幕式.jpg", id="path", compact=True)
             yield Static("", id="problem", classes="field-findings")
 
     def on_mount(self) -> None:

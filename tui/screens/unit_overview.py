@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from datastore.deadlines import DeliverableStatus
 from datastore.marks import set_mark
-from datastore.models import DELIVERABLES, REVIEW_STATES, UnitProfile
+from datastore.models import DELIVERABLES, REVIEW_STATES, Mark, UnitProfile
 from tui.app import Job, LlweekApp
 from tui.commands.status import days_text
 from tui.widgets.bar import TopBar
@@ -64,6 +64,15 @@ class UnitOverviewScreen(Screen):
     def statuses(self) -> dict[str, DeliverableStatus]:
         return self.app.workspace.unit_status(self.unit_id, self.app.today)
 
+    def mark(self, status: DeliverableStatus) -> Mark | None:
+        """The 报送 mark as of today: one dated later (seen with --today) does not count yet."""
+        mark = status.mark
+        if mark is None or mark.submitted is None or mark.submitted > self.app.today:
+            return None
+        if mark.paper_sent and mark.paper_sent > self.app.today:
+            return Mark(submitted=mark.submitted)
+        return mark
+
     def fill(self) -> None:
         workspace = self.app.workspace
         unit = workspace.unit(self.unit_id)
@@ -82,7 +91,7 @@ class UnitOverviewScreen(Screen):
         row = table.cursor_row
         table.clear()
         for key, status in self.statuses().items():
-            mark, review = status.mark, status.review
+            mark, review = self.mark(status), status.review
             paper = short_date(mark.paper_sent) if mark and mark.paper_sent else (
                 "未寄" if key in PAPER else "")
             table.add_row(DELIVERABLES[key], short_date(status.due), state_text(status.state),
@@ -143,7 +152,7 @@ class UnitOverviewScreen(Screen):
             return
         key = self.highlighted_key()
         status = self.statuses()[key]
-        mark, today, label = status.mark, self.app.today, DELIVERABLES[key]
+        mark, today, label = self.mark(status), self.app.today, DELIVERABLES[key]
         if mark and mark.submitted:
             question = f"撤销「{label}」的报送标记（{mark.submitted}）？"
             self._ask(question, key, submitted=None, paper_sent=None, yes="撤销报送")
@@ -163,7 +172,7 @@ class UnitOverviewScreen(Screen):
         if key not in PAPER:
             self.notify(f"「{label}」不需要寄纸质材料。")
             return
-        mark = self.statuses()[key].mark
+        mark = self.mark(self.statuses()[key])
         if not mark or not mark.submitted:
             self.notify(f"请先把「{label}」标记为已报送（按 s），再登记纸质材料寄出。", severity="warning")
             return
