@@ -131,6 +131,7 @@ def save_file(root: Path, rel: str, record: Record, message: str, *, expected: s
     data = text.encode("utf-8")
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {rel}"):
         _check_unchanged(root, rel, expected)
+        author = author or repo.require_identity()  # before writing: a refusal leaves no trace
         atomic_write(root / rel, data)
         commit = commit_paths(repo, paths, message, author=author, when=when)
     return SaveResult(rel, commit, digest(data), [])
@@ -174,6 +175,7 @@ def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
     message = message_for(load_campaign(root), unit, "删除", kind, stored.record, rel)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"删除 {rel}"):
         _check_unchanged(root, rel, expected)
+        author = author or repo.require_identity()
         (root / rel).unlink(missing_ok=True)
         commit = commit_paths(repo, [rel], message, author=author)
     return SaveResult(rel, commit, None, [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
@@ -131,14 +131,15 @@ class StaleDialog(Dialog):
         self.answers = {"overwrite": "overwrite", "reload": "reload", "stay": None}
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="dialog wide tall"):
             yield Static(self.message, classes="question", markup=False)
-            yield Label("您的内容（尚未保存）", classes="field-label")
-            yield TextArea(self.mine, read_only=True, classes="compare")
-            yield Label("文件中现在的内容" if self.theirs is not None else "文件已被删除",
-                        classes="field-label")
-            if self.theirs is not None:
-                yield TextArea(self.theirs, read_only=True, classes="compare")
+            with VerticalScroll(classes="compare-box"):
+                yield Label("您的内容（尚未保存）", classes="compare-label")
+                yield TextArea(self.mine, read_only=True, classes="compare")
+                yield Label("文件中现在的内容" if self.theirs is not None else "文件已被删除",
+                            classes="compare-label")
+                if self.theirs is not None:
+                    yield TextArea(self.theirs, read_only=True, classes="compare")
             with Horizontal(classes="buttons"):
                 yield Button("用我的内容保存", id="overwrite", variant="warning", compact=True)
                 yield Button("放弃我的，载入文件中的", id="reload", compact=True)
