@@ -79,3 +79,13 @@ async def test_palette_goes_home_unless_an_editor_holds_unsaved_changes(sample_r
         await pilot.press("backspace")
         await via_palette(pilot, "截止日期看板")
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_reading_again_shows_changes_made_outside_the_app(sample_repo):
+    app = make_app(sample_repo, "jilin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert str(app.screen.query_one("#grid").get_row("jilin")[6]) == "待报"
+        (sample_repo / "units/jilin/summary.toml").unlink()
+        await via_palette(pilot, "重新读取")
+        assert str(app.screen.query_one("#grid").get_row("jilin")[6]) == "未填"

@@ -99,8 +99,6 @@ class LlweekApp(App[int]):
                            email=identity.email if identity else None)
         if self.unit_option is None:
             return known
-        if workspace.unit(self.unit_option) is None:
-            raise LlweekError(f"没有编号为「{self.unit_option}」的单位（见 campaign.toml 的报送单位名单）")
         name = known.name if known else (identity.name if identity else login)
         return Actor(login, name, "unit", self.unit_option, identity.email if identity else None)
 
@@ -111,6 +109,14 @@ class LlweekApp(App[int]):
         if self.actor is None:
             self.notify("您的账号不在 access.toml 中：只能查看，不能修改。可用 --unit 指定所在单位。",
                         title="只读", timeout=10)
+
+    def reload(self) -> None:
+        """Read the whole repository again (after a change made outside the app)."""
+        if self.unsaved_screen() is not None:
+            self.notify("有未保存的修改：请先保存或放弃，再重新读取。", severity="warning")
+            return
+        self.go_home()
+        self._load()
 
     # ------------------------------------------------------------------ who may do what
 
@@ -155,6 +161,8 @@ class LlweekApp(App[int]):
         elif event.state is WorkerState.ERROR:
             job = self._jobs.pop(worker, None)
             self.report(worker.error, job)
+            if worker.name == "load":
+                self.refresh_views(None)
         elif event.state is WorkerState.CANCELLED:
             self._jobs.pop(worker, None)
 

@@ -33,6 +33,8 @@ ENTRIES: list[Entry] = [
       for key, label in DELIVERABLES.items()),
     Entry("单位信息", "单位全称、所在市（县）区、填表联系人", lambda app: app.open_profile()),
     Entry("联系方式", "省领导小组办公室联系人、电话和纸质材料邮寄地址", lambda app: app.action_contact()),
+    Entry("重新读取材料库", "在应用之外改过文件（命令行、Git）后，重新读取全部材料",
+          lambda app: app.reload()),
     Entry("帮助", "按键、角色、状态说明", lambda app: app.action_help()),
     Entry("退出", "关闭应用（有未保存的修改时会先询问）", lambda app: app.run_action("quit")),
 ]

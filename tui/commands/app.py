@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 
 from datastore.access import Actor
+from datastore.errors import LlweekError
+from datastore.save import load_campaign
 from tui.commands.common import repo_root, today
 
 
@@ -19,4 +21,8 @@ def open_app(root: Path, args: argparse.Namespace, actor: Actor | None = None) -
 
 
 def run(args: argparse.Namespace) -> int:
-    return open_app(repo_root(args), args)
+    root = repo_root(args)
+    unit = getattr(args, "unit", None)
+    if unit and unit not in {ref.id for ref in load_campaign(root).units}:
+        raise LlweekError(f"没有编号为「{unit}」的单位（见 campaign.toml 的报送单位名单）")
+    return open_app(root, args)

@@ -83,7 +83,14 @@ class DashboardScreen(Screen):
 
     def data_changed(self, unit_id: str | None) -> None:
         """Redraw from the workspace (after loading, or after any save)."""
-        if not self.is_mounted or self.app.workspace is None:
+        if not self.is_mounted:
+            return
+        if self.app.workspace is None:
+            if not any(w.name == "load" and w.is_running for w in self.app.workers):
+                self.query_one(DataTable).loading = False
+                self.query_one("#deadlines", Static).update(
+                    Text("材料库没有读取成功（原因见右下角的提示）。请改正后重新打开，按 ctrl+q 退出。",
+                         style="bold red"))
             return
         workspace = self.app.workspace
         grid, summaries = workspace.status(self.app.today)

@@ -30,15 +30,14 @@ KEYS = [
     ("i", "在单位概况中：单位信息（全称、市县区、填表联系人）"),
 ]
 
-ROLES = """\
-谁能改什么：各单位的填报人员只能修改本单位的材料，其他单位的材料只能查看；省领导小组办公室
-可以查看和修改全部单位的材料。您是谁由 access.toml 按登录名或 Git 邮箱确定（也可用 --unit 指定单位）。
-
-保存：随时可以保存，没填完的材料会作为草稿保存，并列出还缺什么；只有无法保存的值（如“人数”里
-有文字、不存在的日期）会在该栏被拒绝并说明原因。“报送”是另一个明确的标记，在单位概况中按 s。
-
-字数：不计空格、全角空格、制表符和换行。照片：从服务器上已有的文件中选择，会原样复制到本单位的
-photos 文件夹，不压缩。"""
+ROLES = "\n\n".join([
+    "谁能改什么：各单位的填报人员只能修改本单位的材料，其他单位的材料只能查看；省领导小组办公室可以查看和修改"
+    "全部单位的材料。您是谁由 access.toml 按登录名或 Git 邮箱确定（也可用 --unit 指定单位）。",
+    "保存：随时可以保存，没填完的材料会作为草稿保存，并列出还缺什么；只有无法保存的值（如“人数”里有文字、"
+    "不存在的日期）会在该栏被拒绝并说明原因。“报送”是另一个明确的标记，在单位概况中按 s。",
+    "字数：不计空格、全角空格、制表符和换行。照片：从服务器上已有的文件中选择，会原样复制到本单位的 photos "
+    "文件夹，不压缩。",
+])
 
 
 class HelpScreen(Screen):
@@ -54,7 +53,7 @@ class HelpScreen(Screen):
                 keys.add_row(key, meaning)
             yield Static(Text("按键", style="bold underline"))
             yield Static(keys)
-            yield Static(Text(ROLES))
+            yield Static(Text(ROLES), classes="paragraphs")
             states = Table(box=None, show_header=False, padding=(0, 1))
             states.add_column(no_wrap=True)
             states.add_column()
