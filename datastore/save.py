@@ -84,6 +84,13 @@ def _check_unchanged(root: Path, rel: str, expected: str | None) -> None:
                           "为免覆盖，本次未保存：请对比两份内容后再决定", rel, text)
 
 
+def ready_to_commit(repo: GitRepo, author: Identity | None) -> Identity:
+    """The commit's author, or a refusal to be given before anything is written."""
+    if repo.merging():
+        raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
+    return author or repo.require_identity()
+
+
 def commit_paths(repo: GitRepo, paths: list[str], message: str, *,
                  author: Identity | None = None, when: dt.datetime | None = None) -> str | None:
     """Stage `paths` (additions, changes, deletions) and commit only them.
@@ -91,9 +98,7 @@ def commit_paths(repo: GitRepo, paths: list[str], message: str, *,
     Returns the new commit's short hash, or None when they held no change. The caller holds
     the repository lock.
     """
-    if repo.merging():
-        raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
-    env = (author or repo.require_identity()).env()
+    env = ready_to_commit(repo, author).env()
     if when is not None:
         stamp = when.isoformat()
         env.update(GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
@@ -130,6 +135,7 @@ def save_file(root: Path, rel: str, record: Record, message: str, *, expected: s
         raise LlweekError(f"{rel}：内容无法按原样保存（{'、'.join(problems) or '格式'}），未写入")
     data = text.encode("utf-8")
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {rel}"):
+        author = ready_to_commit(repo, author)  # before writing: no half-done save
         _check_unchanged(root, rel, expected)
         atomic_write(root / rel, data)
         commit = commit_paths(repo, paths, message, author=author, when=when)
@@ -173,6 +179,7 @@ def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
     stored = read_record(root, rel, kind, kind.model, unit, [])
     message = message_for(load_campaign(root), unit, "删除", kind, stored.record, rel)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"删除 {rel}"):
+        author = ready_to_commit(repo, author)
         _check_unchanged(root, rel, expected)
         (root / rel).unlink(missing_ok=True)
         commit = commit_paths(repo, [rel], message, author=author)
