@@ -28,6 +28,7 @@ from datastore.tomlio import atomic_write, digest, parse
 
 #: pass as `expected` to skip the check that the file is unchanged since it was opened
 UNCHECKED = "unchecked"
+_NEW_PATH = "did not match any file(s) known to git"
 _NOTHING_TO_COMMIT = ("nothing to commit", "nothing added to commit", "no changes added to commit")
 _COMMIT_LINE = re.compile(r"^\[[^\]]*?([0-9a-f]{7,40})\]", re.MULTILINE)
 
@@ -102,8 +103,12 @@ def commit_paths(repo: GitRepo, paths: list[str], message: str, *,
     if when is not None:
         stamp = when.isoformat()
         env.update(GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
-    repo.run("add", "--all", "--", *paths)
-    status, out, err = repo.call("commit", "--no-verify", "-m", message, "--", *paths, env=env)
+    # one git process: --only commits exactly these paths' working files, whatever else is staged
+    command = ("commit", "--no-verify", "--only", "-m", message, "--", *paths)
+    status, out, err = repo.call(*command, env=env)
+    if status != 0 and _NEW_PATH in err:  # a new file: Git must be told about it first
+        repo.run("add", "--all", "--", *paths)
+        status, out, err = repo.call(*command, env=env)
     if status != 0:
         if any(words in out + err for words in _NOTHING_TO_COMMIT):
             return None

@@ -111,9 +111,9 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
 
 
 def _status(repo: GitRepo) -> tuple[_Branch, list[str]]:
-    """The current branch with its remote, and every changed or new file (one git call)."""
-    out = repo.run("status", "--porcelain=v2", "--branch", "--untracked-files=all", "-z")
-    head, upstream, changed = None, None, []
+    """The current branch with its remote, and every changed or new file."""
+    out = repo.run("-c", "core.untrackedCache=true", "status", "--porcelain=v2", "--branch", "-z")
+    head, upstream, changed, new_folders = None, None, [], []
     entries = iter(out.split("\0"))
     for entry in entries:
         if entry.startswith("# branch.head "):
@@ -125,7 +125,10 @@ def _status(repo: GitRepo) -> tuple[_Branch, list[str]]:
         elif entry.startswith("2 "):
             changed += [entry.split(" ", 9)[-1], next(entries)]  # renamed: new, then old
         elif entry.startswith("? "):
-            changed.append(entry[2:])
+            (new_folders if entry.endswith("/") else changed).append(entry[2:])
+    if new_folders:  # a folder Git has never seen: its files, minus the ignored ones
+        listed = repo.run("ls-files", "--others", "--exclude-standard", "-z", "--", *new_folders)
+        changed += [path for path in listed.split("\0") if path]
     if head is None or head == "(detached)":
         raise LlweekError("材料库当前不在任何分支上（detached HEAD），无法同步：请先 git switch main")
     return _branch(repo, head, upstream), changed
@@ -212,15 +215,11 @@ def _fetch(repo: GitRepo, branch: _Branch, timeout: float) -> str | None:
     return _network_reason(err, time.monotonic() - started, timeout)
 
 
-def _exists(repo: GitRepo, ref: str) -> bool:
-    return repo.call("rev-parse", "--verify", "--quiet", ref)[0] == 0
-
-
 def _ahead_behind(repo: GitRepo, branch: _Branch) -> tuple[int, int]:
     """(commits only here, commits only on the server)."""
-    if not _exists(repo, branch.tracking):
+    status, out, _ = repo.call("rev-list", "--left-right", "--count", f"HEAD...{branch.tracking}")
+    if status != 0:  # the server does not have the branch yet
         return int(repo.run("rev-list", "--count", "HEAD").strip() or 0), 0
-    out = repo.run("rev-list", "--left-right", "--count", f"HEAD...{branch.tracking}")
     ahead, behind = out.split()
     return int(ahead), int(behind)
 

@@ -286,6 +286,21 @@ def test_hand_edits_are_committed_before_syncing_with_the_records_named(zhang: P
     assert git(zhang, "status", "--porcelain") == ""
 
 
+def test_hand_made_files_in_a_new_folder_are_committed_without_temp_files(zhang: Path):
+    folder = zhang / "units/meihekou/cases"
+    folder.mkdir(parents=True)
+    (folder / "handcase01.toml").write_text('id = "handcase01"\ntitle = "手工案例"\n',
+                                            encoding="utf-8")
+    (folder / ".handcase02.toml.x1.tmp").write_text("半个文件", encoding="utf-8")
+
+    result = sync(zhang)
+
+    assert result.committed == ["units/meihekou/cases/handcase01.toml"]
+    assert subjects(zhang, "-1") == ["梅河口市: 提交手工修改 典型活动案例「手工案例」"]
+    assert git(zhang, "status", "--porcelain", "--ignored").strip() == \
+        "!! units/meihekou/cases/.handcase02.toml.x1.tmp"
+
+
 def test_hand_edits_a_unit_may_not_make_are_left_uncommitted(zhang: Path):
     (zhang / "campaign.toml").write_text((zhang / "campaign.toml").read_text(encoding="utf-8")
                                          + "\n# 长春市改的\n", encoding="utf-8")
