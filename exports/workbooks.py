@@ -86,11 +86,11 @@ def rollup_workbook(annex: Annex, data: RepoData, look: Look,
     flat = book.create_sheet(names(ROLLUP_SHEET))
     rows: list[tuple[str, Record]] = []
     for unit in data.units.values():
+        if progress:
+            progress(unit.name)
         records = records_of(unit, annex)
         if not records:
             continue
-        if progress:
-            progress(unit.name)
         rows += [(unit.name, record) for record in records]
         _add_unit_sheets(book, annex, data, unit, names, unit.name, look)
     write_flat(flat, annex, rows, look)
