@@ -49,7 +49,7 @@ def _paragraph(text: str, *, font: str = "仿宋", size: int = 16, centered: boo
     if centered:
         props += '<w:jc w:val="center"/>'
     elif indent:
-        props += '<w:ind w:firstLineChars="200"/>'
+        props += '<w:ind w:firstLine="640" w:firstLineChars="200"/>'  # two characters
     return f"<w:p><w:pPr>{props}</w:pPr>{_run(text, font, size * 2) if text else ''}</w:p>"
 
 
