@@ -216,6 +216,7 @@ def _deeds_box(sheet: FormSheet, annex: Annex, campaign: Campaign, record: Recor
 
 
 FLAT_WIDTHS = {"date": 14.0, "int": 9.0}
+FLAT_DATE = "yyyy-mm-dd"  # compact and sortable; the forms spell dates out
 HEADER_BORDER = Border(bottom=Side(style="thin"))
 
 
@@ -231,7 +232,7 @@ def write_flat(ws: Worksheet, annex: Annex, rows: Sequence[tuple[str, Record]], 
         ws.column_dimensions[get_column_letter(index)].width = width
     print_setup(ws, landscape=True)
     ws.print_title_rows = "1:1"
-    header, body, date = look.header, look.cell.font, look.date.number_format
+    header, body = look.header, look.cell.font
     for col, label in enumerate(labels, start=1):
         cell = ws.cell(1, col, label)
         cell.font, cell.alignment, cell.border = header.font, header.alignment, HEADER_BORDER
@@ -245,7 +246,7 @@ def write_flat(ws: Worksheet, annex: Annex, rows: Sequence[tuple[str, Record]], 
             write_value(cell, value)
             cell.font = body
             if isinstance(value, dt.date):
-                cell.number_format = date
+                cell.number_format = FLAT_DATE
     last = f"{get_column_letter(len(labels))}{len(rows) + 1}"
     ws.auto_filter.ref = f"A1:{last}"
     ws.freeze_panes = "B2"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -347,3 +349,21 @@ def test_deeds_longer_than_a_row_spill_into_a_taller_box(sample_repo, tmp_path, 
     total = sum(ws.row_dimensions[r].height for r in range(box.min_row, box.max_row + 1))
     assert all(ws.row_dimensions[r].height <= 409 for r in range(box.min_row, box.max_row + 1))
     assert total >= 1650 / 27 * 12
+
+
+def test_unit_staff_export_their_own_unit_by_default(sample_repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GL_USER", "cc-zhangli")
+    out = tmp_path / "out"
+    assert main(["export", "-C", str(sample_repo), "--annex", "3", "-o", str(out)]) == 0
+    assert [p.name for p in out.iterdir()] == ["2021-附表3-长春市.xlsx"]
+    monkeypatch.setenv("GL_USER", "wuxiaohui")  # the province: must say which unit
+    assert main(["export", "-C", str(sample_repo), "--annex", "3", "-o", str(out)]) == 2
+
+
+def test_exports_stay_free_of_the_app():
+    code = ("import sys, importlib, pkgutil, exports\n"
+            "for m in pkgutil.iter_modules(exports.__path__):\n"
+            "    importlib.import_module('exports.' + m.name)\n"
+            "print(sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'tui')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
