@@ -95,6 +95,11 @@ def _norm(text: object) -> str:
     return _NOISE.sub("", str(text or ""))
 
 
+def _key(value: object) -> str:
+    """A name as matched against the records: white space does not count, digits do."""
+    return re.sub(r"[\s\u3000]+", "", str(value or ""))
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -304,15 +309,15 @@ class _Pool:
 
     def find(self, values: dict[str, Any], taken: set[str]) -> str | None:
         """The path of the record this row describes; each record answers one row per sheet."""
-        first = _norm(values.get(self.keys[0]))
+        first = _key(values.get(self.keys[0]))
         if not first:
             return None
         paths = [p for p in self.opened if p not in taken
-                 and _norm(getattr(self.record(p), self.keys[0], None)) == first]
+                 and _key(getattr(self.record(p), self.keys[0], None)) == first]
         if len(paths) > 1 and len(self.keys) > 1 and values.get(self.keys[1]):
-            second = _norm(values[self.keys[1]])
+            second = _key(values[self.keys[1]])
             paths = [p for p in paths
-                     if _norm(getattr(self.record(p), self.keys[1], None)) == second] or paths
+                     if _key(getattr(self.record(p), self.keys[1], None)) == second] or paths
         if paths:
             taken.add(paths[0])
         return paths[0] if paths else None

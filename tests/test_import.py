@@ -54,21 +54,21 @@ def test_filled_table_becomes_records_in_one_commit_and_reimport_adds_nothing(
     ws["F5"] = 999  # 人数 of the first activity
     ws["G5"] = None  # a blank cell keeps what the record holds
     first_new = 5 + len(activities)  # the first of the numbered blank rows
-    ws.cell(first_new, 2, "社区书法公益课")
+    ws.cell(first_new, 2, "社区书法公益课第1期")
     ws.cell(first_new, 3, "2021年10月9日—10月30日\n每周六 9:00")
     ws.cell(first_new, 4, "朝阳区社区学校")
     ws.cell(first_new, 5, "朝阳区社区教育学院")
     ws.cell(first_new, 6, "45人")
     ws.cell(first_new, 7, 13904310000)
     ws.cell(first_new, 8, "=教老年人写毛笔字")
-    ws.cell(first_new + 1, 2, "家庭教育讲座")
+    ws.cell(first_new + 1, 2, "社区书法公益课第2期")
     ws.cell(first_new + 1, 3, dt.datetime(2021, 11, 2))
     book.save(path)
     before = _head(sample_repo)
 
     assert _import(sample_repo, "meihekou", path) == 0
     out = capsys.readouterr().out
-    assert "新增 附表1「社区书法公益课」" in out and "修改 附表1" in out
+    assert "新增 附表1「社区书法公益课第1期」" in out and "修改 附表1" in out
     assert int(git(sample_repo, "rev-list", "--count", f"{before}..HEAD")) == 1
     message = git(sample_repo, "log", "-1", "--format=%B")
     assert message.startswith("梅河口市: 导入 附表1（新增 2 条，修改 1 条）")
@@ -82,10 +82,10 @@ def test_filled_table_becomes_records_in_one_commit_and_reimport_adds_nothing(
     added = records[-2]
     assert (added.name, added.start, added.end, added.time_note, added.participants,
             added.signup_phone, added.content, added.seq) == (
-        "社区书法公益课", dt.date(2021, 10, 9), dt.date(2021, 10, 30), "每周六 9:00", 45,
+        "社区书法公益课第1期", dt.date(2021, 10, 9), dt.date(2021, 10, 30), "每周六 9:00", 45,
         "13904310000", "=教老年人写毛笔字", len(activities) + 1)
     assert (records[-1].name, records[-1].start, records[-1].end) == (
-        "家庭教育讲座", dt.date(2021, 11, 2), dt.date(2021, 11, 2))
+        "社区书法公益课第2期", dt.date(2021, 11, 2), dt.date(2021, 11, 2))
 
     after = _head(sample_repo)
     assert _import(sample_repo, "meihekou", path) == 0
