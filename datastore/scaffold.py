@@ -13,25 +13,35 @@ import io
 import shutil
 import tomllib
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from datastore.errors import LlweekError
 from datastore.gitrepo import GITATTRIBUTES, GITIGNORE, GitRepo, Identity, open_repo
-from datastore.loader import kind_of_path, read_record
-from datastore.marks import set_mark
+from datastore.loader import kind_of_path
 from datastore.lock import repo_lock
+from datastore.marks import set_mark
 from datastore.models import (
     DELIVERABLES,
     SUBMISSIONS,
     Access,
     Campaign,
-    Mark,
+    REVIEW_STATES,
     Record,
+    ReviewEntry,
     Reviews,
     Submissions,
 )
 from datastore.records import build_record, record_to_text, with_changes
-from datastore.save import UNCHECKED, commit_paths, save_file, save_record, trailers
+from datastore.save import (
+    UNCHECKED,
+    commit_paths,
+    load_campaign,
+    save_file,
+    save_record,
+    trailers,
+    unit_name,
+)
 from datastore.tomlio import atomic_write
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_repo"
@@ -159,6 +169,59 @@ def _staff_identities(access: Access) -> dict[str, Identity]:
             for s in access.staff if s.login}
 
 
+_BEIJING = dt.timezone(dt.timedelta(hours=8))
+Step = Callable[[Path, Identity, dt.datetime], None]
+
+
+def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=_BEIJING)
+
+
+def _dated_events(entry: dict[str, Any]) -> list[tuple[dt.datetime, str, Step]]:
+    """A history entry as dated steps (when, login, step). Marks and reviews carry their own
+    dates, so each becomes a commit on the day it was made, whatever the entry's date."""
+    rel: str = entry["paths"][0] if len(entry["paths"]) == 1 else ""
+    unit, kind = kind_of_path(rel)
+    login: str = entry["login"]
+    if kind is SUBMISSIONS and unit:
+        final: Submissions = _load(SAMPLE_DIR / rel, Submissions)  # type: ignore[assignment]
+        steps = []
+        for key in DELIVERABLES:
+            mark = getattr(final, key)
+            if mark is None or mark.submitted is None:
+                continue
+            steps.append((_at(mark.submitted, 16, 30), login,
+                          _mark_step(unit, key, mark.submitted, None)))
+            if mark.paper_sent:
+                steps.append((_at(mark.paper_sent, 17, 10), login,
+                              _mark_step(unit, key, mark.submitted, mark.paper_sent)))
+        return steps
+    if rel.startswith("reviews/"):
+        reviews: Reviews = _load(SAMPLE_DIR / rel, Reviews)  # type: ignore[assignment]
+        return [(_at(review.at, 10, 20), review.by or login, _review_step(rel, key, review))
+                for key in DELIVERABLES if (review := getattr(reviews, key)) and review.at]
+    return [(entry["date"], login,
+             lambda target, author, when: _replay_entry(target, entry, author))]
+
+
+def _mark_step(unit: str, key: str, submitted: dt.date, paper: dt.date | None) -> Step:
+    def step(target: Path, author: Identity, when: dt.datetime) -> None:
+        set_mark(target, unit, key, submitted=submitted, paper_sent=paper, author=author, when=when)
+    return step
+
+
+def _review_step(rel: str, key: str, entry: ReviewEntry) -> Step:
+    def step(target: Path, author: Identity, when: dt.datetime) -> None:
+        unit = Path(rel).stem
+        current = _load(target / rel, Reviews) if (target / rel).exists() else Reviews()
+        updated = with_changes(current, {key: entry})
+        state = REVIEW_STATES.get(entry.state or "", entry.state)
+        subject = f"吉林省: 审核 {unit_name(load_campaign(target), unit)} {DELIVERABLES[key]}：{state}"
+        save_file(target, rel, updated, trailers(subject, unit, [rel]), expected=UNCHECKED,
+                  author=author, when=when)
+    return step
+
+
 def init_sample(target: Path) -> None:
     """The sample campaign as a Git repository whose history replays `history.toml`."""
     _prepare(target)
@@ -166,47 +229,33 @@ def init_sample(target: Path) -> None:
     history = tomllib.loads((SAMPLE_DIR / "history.toml").read_text(encoding="utf-8"))
     access: Access = _load(SAMPLE_DIR / "access.toml", Access)  # type: ignore[assignment]
     people = _staff_identities(access)
-    first = True
-    for entry in history["commit"]:
-        author = people.get(entry["login"])
-        if author is None:
-            raise LlweekError(f"history.toml：登录名 {entry['login']} 不在 access.toml 中")
-        when: dt.datetime = entry["date"]
-        paths: list[str] = entry["paths"]
-        if len(paths) == 1 and kind_of_path(paths[0])[1] is not None:
-            _replay_record(target, paths[0], entry.get("before"), author, when)
-            continue
-        extra = [".gitattributes", ".gitignore"] if first else []
-        first = False
-        for rel in paths:
-            atomic_write(target / rel, _canonical(rel))
-        subject = entry.get("message") or f"吉林省: 修改 {'、'.join(paths)}"
-        unit = kind_of_path(paths[0])[0]
-        with open_repo(target) as repo, repo_lock(repo.git_dir, "建立示例库"):
-            commit_paths(repo, paths + extra, trailers(subject, unit, paths), author=author,
-                         when=when)
+    events = [event for entry in history["commit"] for event in _dated_events(entry)]
+    for when, login, step in sorted(events, key=lambda event: event[0]):  # stable: file order
+        if login not in people:
+            raise LlweekError(f"history.toml：登录名 {login} 不在 access.toml 中")
+        step(target, people[login], when)
+
+
+def _replay_entry(target: Path, entry: dict[str, Any], author: Identity) -> None:
+    paths: list[str] = entry["paths"]
+    when: dt.datetime = entry["date"]
+    if len(paths) == 1 and kind_of_path(paths[0])[1] is not None:
+        _replay_record(target, paths[0], entry.get("before"), author, when)
+        return
+    first = not (target / ".git" / "refs" / "heads" / "main").exists()
+    extra = [".gitattributes", ".gitignore"] if first else []
+    for rel in paths:
+        atomic_write(target / rel, _canonical(rel))
+    subject = entry.get("message") or f"吉林省: 修改 {'、'.join(paths)}"
+    unit = kind_of_path(paths[0])[0]
+    with open_repo(target) as repo, repo_lock(repo.git_dir, "建立示例库"):
+        commit_paths(repo, paths + extra, trailers(subject, unit, paths), author=author, when=when)
 
 
 def _canonical(rel: str) -> bytes:
     source = SAMPLE_DIR / rel
-    model = _MODELS.get(rel) or (Reviews if rel.startswith("reviews/") else None)
+    model = _MODELS.get(rel)
     return record_to_text(_load(source, model)).encode() if model else source.read_bytes()
-
-
-def _replay_marks(target: Path, unit: str, final: Submissions, author: Identity,
-                  when: dt.datetime) -> None:
-    """One commit per mark made by `when` (a later date is replayed by a later entry)."""
-    rel = SUBMISSIONS.path(unit)
-    old = read_record(target, rel, SUBMISSIONS, Submissions, unit, []).record \
-        if (target / rel).exists() else Submissions()
-    for key in DELIVERABLES:
-        mark = getattr(final, key)
-        if mark is None or mark.submitted is None or mark.submitted > when.date():
-            continue
-        paper = mark.paper_sent if mark.paper_sent and mark.paper_sent <= when.date() else None
-        if getattr(old, key) != Mark(submitted=mark.submitted, paper_sent=paper):
-            set_mark(target, unit, key, submitted=mark.submitted, paper_sent=paper,
-                     author=author, when=when)
 
 
 def _replay_record(target: Path, rel: str, before: dict[str, Any] | None, author: Identity,
@@ -214,9 +263,6 @@ def _replay_record(target: Path, rel: str, before: dict[str, Any] | None, author
     unit, kind = kind_of_path(rel)
     assert kind is not None and unit is not None
     record = _load(SAMPLE_DIR / rel, kind.model)
-    if kind is SUBMISSIONS:
-        _replay_marks(target, unit, record, author, when)  # type: ignore[arg-type]
-        return
     if before:
         record = with_changes(record, before)
     save_record(target, kind, unit, record, expected=UNCHECKED, author=author, when=when)
