@@ -35,7 +35,8 @@ def set_review(root: Path, unit: str, deliverable: str, state: str, comment: str
     """Record the province's decision on one deliverable of a unit, as one commit.
 
     `state` is received / accepted / returned; a return needs a comment, so the unit knows
-    what to change. `by` is the reviewer's name, `at` the day of `when` (default today).
+    what to change. `by` is the reviewer's login (their name where roles are not set
+    up), `at` the day of `when` (default today).
     Only the province role may review (`actor=None`: no check, for trusted callers).
     """
     if actor is not None and not actor.is_province:
@@ -57,7 +58,7 @@ def set_review(root: Path, unit: str, deliverable: str, state: str, comment: str
     if stored is not None and stored.record is None:
         raise LlweekError(f"{rel} 无法读取，请先修正该文件")
     current = stored.record if stored else Reviews()
-    reviewer = actor.name if actor else (author or _repo_identity(root)).name
+    reviewer = (actor.login or actor.name) if actor else (author or _repo_identity(root)).name
     day = (when or dt.datetime.now()).date()
     entry = ReviewEntry(state=state, at=day, by=reviewer, comment=comment)
     updated = with_changes(current, {deliverable: entry})  # type: ignore[arg-type]
