@@ -179,8 +179,9 @@ def _path_problems(repo: GitRepo, tips: list[str], actor: Actor) -> list[str]:
     if not offending:
         return []
     subjects = _subjects(repo, list(offending))
-    scope = f"units/{actor.unit}/ 下的文件" if actor.unit else "任何文件"
-    return [f"该账号只能修改{scope}，以下提交改动了其他文件：", *(
+    lead = (f"该账号只能修改 units/{actor.unit}/ 下的文件，以下提交改动了其他文件："
+            if actor.unit else "该账号在 access.toml 中没有登记可修改的单位，以下提交改动了文件：")
+    return [lead, *(
         f"  提交 {sha[:7]}「{subjects.get(sha, '')}」：{'、'.join(paths)}"
         for sha, paths in offending.items())]
 
