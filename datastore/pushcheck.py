@@ -12,6 +12,8 @@ Unit staff may not delete branches or rewrite a branch's history (a forced push 
 away everyone's commits, unchecked); the province may. The very first push into an empty
 central repository must include its default branch, and is accepted only from someone that
 branch's own access.toml lists with the province role: somebody has to bring the campaign.
+The pusher is the account the server authenticated (see `pusher_login`), never a commit's
+author, which anyone can set.
 """
 
 from __future__ import annotations
