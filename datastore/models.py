@@ -8,10 +8,12 @@ loads and saves as a draft, and the rules say what is missing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 DELIVERABLES: dict[str, str] = {
     "work_plan": "工作方案",
@@ -27,6 +29,9 @@ UNIT_KINDS = ("市州", "管委会", "县级市", "高校")
 GENDERS = ("男", "女")
 REVIEW_STATES = {"received": "已收到", "accepted": "已通过", "returned": "已退回"}
 ROLES = ("unit", "province")
+
+
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
 
 def field(label: str, *, required: bool = True, **meta: Any) -> Any:
@@ -71,14 +76,27 @@ class Record(BaseModel):
     """
 
     model_config = ConfigDict(extra="allow", strict=True, validate_assignment=False)
-    _invalid: dict[str, Any] = PrivateAttr(default_factory=dict)
+    # a slot rather than a pydantic private attribute: loading 10,000 records stays cheap
+    __slots__ = ("_invalid_values",)
 
     #: fields shown in forms, in this order (None: all declared fields)
     form_fields: ClassVar[tuple[str, ...] | None] = None
 
     @property
-    def invalid(self) -> dict[str, Any]:
-        return self._invalid
+    def invalid(self) -> Mapping[str, Any]:
+        """Values kept from the file that did not fit their field's type."""
+        return getattr(self, "_invalid_values", _NO_VALUES)
+
+    def keep_invalid(self, values: dict[str, Any]) -> None:
+        object.__setattr__(self, "_invalid_values", dict(values))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy that keeps the bad values of the fields `update` does not set."""
+        copy = super().model_copy(update=update, deep=deep)
+        kept = {k: v for k, v in self.invalid.items() if k not in (update or {})}
+        if kept:
+            copy.keep_invalid(kept)
+        return copy
 
     @property
     def unknown(self) -> dict[str, Any]:
