@@ -21,7 +21,18 @@ import tomli_w
 from datastore.errors import LlweekError
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_LINE_IN_ERROR = re.compile(r"at line (\d+)")
+_WHERE_IN_ERROR = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+_REASONS = {
+    "Invalid value": "值的写法不对（文字要加英文引号，日期写作 2021-10-12）",
+    "Unterminated string": "引号没有结束",
+    "Expected '=' after a key in a key/value pair": "键后面缺少“=”",
+    "Cannot overwrite a value": "同一个键写了两次",
+    "Invalid statement": "这一行不是“键 = 值”的形式",
+    "Invalid initial character for a key part": "键名写法不对",
+    "Illegal character": "含有不允许的字符",
+}
 
 
 class TomlSyntaxError(LlweekError):
@@ -37,10 +48,12 @@ def parse(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        found = _LINE_IN_ERROR.search(str(err))
+        found = _WHERE_IN_ERROR.search(str(err))
         line = int(found.group(1)) if found else None
-        reason = _LINE_IN_ERROR.sub("", str(err)).strip(" ()")
-        where = f"第 {line} 行" if line else "文件中"
+        reason = _WHERE_IN_ERROR.sub("", str(err)).strip()
+        reason = next((words for english, words in _REASONS.items() if reason.startswith(english)),
+                      reason)
+        where = f"第 {line} 行第 {found.group(2)} 列" if found else "文件中"
         raise TomlSyntaxError(f"TOML 格式错误：{where}无法读取（{reason}）", line) from None
 
 
