@@ -93,7 +93,7 @@ def _branch(ref: str) -> str:
     return ref.removeprefix("refs/heads/")
 
 
-def read_access(repo: GitRepo, rev: str) -> Access | None:
+def access_at(repo: GitRepo, rev: str) -> Access | None:
     """access.toml as commit `rev` holds it; None when it is missing or cannot be read."""
     status, text, _ = repo.call("cat-file", "blob", f"{rev}:{ACCESS_FILE}")
     if status != 0:
@@ -114,7 +114,7 @@ def check_push(repo: GitRepo, updates: list[RefUpdate], login: str) -> str | Non
     default = _default_ref(repo)
     if not repo.run("for-each-ref", "--count=1", "--format=%(refname)").strip():
         return _first_push(repo, updates, login, default)
-    access = read_access(repo, "HEAD")
+    access = access_at(repo, "HEAD")
     if access is None:
         return _refusal(login, [
             f"中心仓库的 {_branch(default)} 分支上没有可读的 {ACCESS_FILE}，无法判断谁可以修改什么，"
@@ -141,7 +141,7 @@ def _first_push(repo: GitRepo, updates: list[RefUpdate], login: str, default: st
     if first is None:
         return _refusal(login, [
             f"中心仓库还是空的：第一次推送必须包含 {_branch(default)} 分支。"])
-    access = read_access(repo, first.new)
+    access = access_at(repo, first.new)
     actor = find_actor(access, login) if access is not None else None
     if actor is None or not actor.is_province:
         return _refusal(actor.label if actor else login, [
