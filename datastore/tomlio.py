@@ -100,15 +100,16 @@ def dumps(data: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write via a temp file in the same folder, fsync, rename, fsync the folder.
 
-    A reader sees either the old file or the new one, never half of it.
+    A reader sees either the old file or the new one, never half of it (nor, for a hook
+    script written with mode 0o755, one that is not yet executable).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o644)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
