@@ -6,6 +6,7 @@ re-encoded). Inspecting one reads only its header; results are cached per file v
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,9 +50,11 @@ def photo_path(root: Path, unit: str, name: str) -> Path | None:
     if not safe_photo_name(name):
         return None
     path = root / "units" / unit / "photos" / name
+    steps = (path, path.parent, path.parent.parent, path.parent.parent.parent)
+    if not any(os.path.islink(step) for step in steps):
+        return path  # a plain name in plain folders cannot leave the repository
     try:
-        resolved = path.resolve()
-        resolved.relative_to(root.resolve())
+        path.resolve().relative_to(root.resolve())
     except (OSError, ValueError):
         return None
     return path
