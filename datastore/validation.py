@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from datastore.findings import Finding
-from datastore.loader import RepoData, StoredRecord, UnitData, load_repo, load_unit
+from datastore.loader import RepoData, StoredRecord, load_repo, load_unit
 from datastore.rules import check_campaign, check_unit, in_report_order, validate_repo
 
 PARALLEL_FROM_UNITS = 16
