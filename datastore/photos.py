@@ -46,15 +46,20 @@ def safe_photo_name(name: object) -> bool:
 
 
 def photo_path(root: Path, unit: str, name: str) -> Path | None:
-    """The photo's path if it stays inside the repository (symlinks resolved), else None."""
+    """The photo's path if it stays inside the unit's own photos/ folder, else None.
+
+    A symlink that leads anywhere else (outside the repository, into .git, into another
+    unit's photos) is refused, so nothing is ever read or copied from there.
+    """
     if not safe_photo_name(name):
         return None
-    path = root / "units" / unit / "photos" / name
-    steps = (path, path.parent, path.parent.parent, path.parent.parent.parent)
+    folder = root / "units" / unit / "photos"
+    path = folder / name
+    steps = (path, folder, folder.parent, folder.parent.parent)
     if not any(os.path.islink(step) for step in steps):
-        return path  # a plain name in plain folders cannot leave the repository
+        return path  # a plain name in plain folders cannot leave the folder
     try:
-        path.resolve().relative_to(root.resolve())
+        path.resolve().relative_to(folder.resolve())
     except (OSError, ValueError):
         return None
     return path
