@@ -173,6 +173,23 @@ class GitRepo:
         return (self.git_dir / "MERGE_HEAD").exists()
 
 
+def check_config(root: Path) -> None:
+    """Make sure the clone's merge driver and fsync settings are in place.
+
+    Reading `.git/config` is enough when they are (no git process, no GitPython import, which
+    matters for quick read-only commands); otherwise git itself repairs them.
+    """
+    try:
+        text = (root / ".git" / "config").read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    expected = (f"driver = {merge_driver_command()}\n", "fsync = all\n",
+                f"name = {MERGE_DRIVER_NAME}\n")
+    if not all(line in text for line in expected):
+        with open_repo(root):
+            pass
+
+
 def open_repo(root: Path | str) -> GitRepo:
     """A configured GitRepo (merge driver and fsync checked and repaired)."""
     repo = GitRepo(root)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,17 +128,22 @@ def _photo_paths(root: Path, unit: str, record: Record) -> list[str]:
     return paths
 
 
+def canonical_bytes(rel: str, record: Record) -> bytes:
+    """The file content of `record`, refused unless it reads back as the same record."""
+    text = record_to_text(record)
+    reread, problems = build_record(type(record), parse(text))
+    if problems or record_to_data(reread) != record_to_data(record):
+        raise LlweekError(f"{rel}：内容无法按原样保存（{'、'.join(problems) or '格式'}），未写入")
+    return text.encode("utf-8")
+
+
 def save_file(root: Path, rel: str, record: Record, message: str, *, expected: str | None,
               actor: Actor | None = None, author: Identity | None = None,
               when: dt.datetime | None = None, extra_paths: Iterable[str] = ()) -> SaveResult:
     """Write one record file canonically and commit it (plus `extra_paths`, e.g. its photos)."""
     paths = [rel, *extra_paths]
     require_write(actor, paths)
-    text = record_to_text(record)
-    reread, problems = build_record(type(record), parse(text))
-    if problems or record_to_data(reread) != record_to_data(record):
-        raise LlweekError(f"{rel}：内容无法按原样保存（{'、'.join(problems) or '格式'}），未写入")
-    data = text.encode("utf-8")
+    data = canonical_bytes(rel, record)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {rel}"):
         author = ready_to_commit(repo, author)  # before writing: no half-done save
         _check_unchanged(root, rel, expected)
@@ -167,6 +172,41 @@ def save_record(root: Path, kind: RecordKind, unit: str, record: Record, *,
     findings = check_record(kind, record, rel, RuleContext(root, campaign, unit,
                                                            _unit_kind(campaign, unit)))
     return SaveResult(result.path, result.commit, result.digest, findings)
+
+
+def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record, str | None]],
+              subject: str, *, actor: Actor | None = None, author: Identity | None = None,
+              when: dt.datetime | None = None) -> list[SaveResult]:
+    """Save several records of one unit as ONE commit (`长春市: 导入 附表1 …`).
+
+    Each item is (kind, record, expected digest or None for a new file). Every record is
+    checked, and every file compared with what was opened, before the first one is written;
+    then each is written atomically and all are committed together under the lock.
+    """
+    check_id(unit, "单位编号")
+    paths, blobs = [], []
+    for kind, record, _ in records:
+        record_id = check_id(getattr(record, "id", None), "记录编号") if kind.is_collection else None
+        rel = kind.path(unit, record_id)
+        paths.append(rel)
+        blobs.append(canonical_bytes(rel, record))
+    if len(set(paths)) != len(paths):
+        raise LlweekError("同一个文件在一次保存中出现了两次，未写入")
+    require_write(actor, paths)
+    campaign = load_campaign(root)
+    message = trailers(f"{unit_name(campaign, unit)}: {subject}", unit, paths)
+    with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {len(paths)} 个文件"):
+        if repo.merging():
+            raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
+        author = author or repo.require_identity()
+        for rel, (_, _, expected) in zip(paths, records):
+            _check_unchanged(root, rel, expected)
+        for rel, data in zip(paths, blobs):
+            atomic_write(root / rel, data)
+        commit = commit_paths(repo, paths, message, author=author, when=when)
+    ctx = RuleContext(root, campaign, unit, _unit_kind(campaign, unit))
+    return [SaveResult(rel, commit, digest(data), check_record(kind, record, rel, ctx))
+            for rel, data, (kind, record, _) in zip(paths, blobs, records)]
 
 
 def _unit_kind(campaign: Campaign, unit: str) -> str | None:
