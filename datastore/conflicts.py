@@ -31,7 +31,7 @@ from datastore.gitrepo import GitRepo, Identity, open_repo
 from datastore.loader import kind_of_path
 from datastore.lock import repo_lock
 from datastore.models import Campaign
-from datastore.recordmerge import canonical_text, merge_data
+from datastore.recordmerge import canonical_text, merge_data, text_with_markers
 from datastore.records import build_record
 from datastore.save import load_campaign, unit_name
 from datastore.tomlio import TomlSyntaxError, atomic_write, parse
@@ -73,13 +73,19 @@ _KIND_LABELS = {
 
 @dataclass(frozen=True)
 class ConflictField:
-    """One field changed two ways. A value is MISSING where that version does not have it."""
+    """One field changed two ways. A value is MISSING where that version does not have it.
+
+    For a long text, taking mine or theirs takes that whole text, dropping the other side's
+    changes to other paragraphs; `suggestion` has both sides' changes merged and conflict
+    blocks only where the same lines changed two ways, as the starting text for Edited.
+    """
 
     path: KeyPath
     label: str
     base: Any
     mine: Any
     theirs: Any
+    suggestion: str | None = None
 
 
 @dataclass
@@ -158,9 +164,16 @@ def _conflicted(repo: GitRepo, campaign: Campaign, path: str,
     model = model_of_path(path)
     record.kind = ConflictKind.FIELDS
     record.merged = outcome.data
-    record.fields = [ConflictField(c.path, label(model, c.path), c.base, c.ours, c.theirs)
+    record.fields = [ConflictField(c.path, label(model, c.path), c.base, c.ours, c.theirs,
+                                   _suggestion(c.base, c.ours, c.theirs))
                      for c in outcome.conflicts]
     return record
+
+
+def _suggestion(base: Any, mine: Any, theirs: Any) -> str | None:
+    if not (isinstance(mine, str) and isinstance(theirs, str) and "\n" in mine + theirs):
+        return None
+    return text_with_markers(base if isinstance(base, str) else "", mine, theirs)
 
 
 def _find(repo: GitRepo, path: str) -> ConflictedRecord:
@@ -204,6 +217,9 @@ def _write_resolution(repo: GitRepo, record: ConflictedRecord,
             raise LlweekError(f"{record.title}：还没有为「{conflict.label}」选择保留哪一份")
         if isinstance(choice, Edited):
             value = choice.value
+            if isinstance(value, str) and has_markers(value):
+                raise LlweekError(f"「{conflict.label}」里还留着冲突标记（<<<<<<< … >>>>>>>），"
+                                  "请改好后再保存")
             edited.add(str(conflict.path[0]))
         else:
             value = conflict.mine if choice == MINE else conflict.theirs

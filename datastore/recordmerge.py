@@ -175,6 +175,14 @@ def with_conflict_blocks(rel: str, outcome: MergeOutcome) -> str:
     return text
 
 
+def text_with_markers(base: str, ours: str, theirs: str) -> str:
+    """A text changed two ways with every clean change merged and conflict blocks only where
+    the same lines changed two ways: where a person editing it by hand should start."""
+    chunks = merge3(base.splitlines(keepends=True), ours.splitlines(keepends=True),
+                    theirs.splitlines(keepends=True))
+    return "".join(with_markers(chunks, LABELS)[0])
+
+
 def _tokenised(value: Any, formatted: dict[str, str]) -> Any:
     """`value` with every value that spans several lines replaced by a one-line token, so a
     conflict block can only enclose whole values."""

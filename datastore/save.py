@@ -196,9 +196,7 @@ def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record,
     campaign = load_campaign(root)
     message = trailers(f"{unit_name(campaign, unit)}: {subject}", unit, paths)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {len(paths)} 个文件"):
-        if repo.merging():
-            raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
-        author = author or repo.require_identity()
+        author = ready_to_commit(repo, author)
         for rel, (_, _, expected) in zip(paths, records):
             _check_unchanged(root, rel, expected)
         for rel, data in zip(paths, blobs):

@@ -134,6 +134,33 @@ def test_different_paragraphs_of_a_long_text_edited_in_two_clones_merge(zhang: P
         assert "（张丽补充）" in merged and "（王宇补充）" in merged
 
 
+def test_a_text_conflict_suggests_both_changes_with_blocks_only_where_lines_clash(
+        zhang: Path, wang: Path, capsys):
+    original = fields(zhang, SUMMARY)["text"].splitlines(keepends=True)
+    by_zhang, by_wang = list(original), list(original)
+    by_zhang[0], by_zhang[6] = "张丽改的开头。\n", "张丽改的第七段。\n"
+    by_wang[6], by_wang[12] = "王宇改的第七段。\n", "王宇改的第十三段。\n"
+    edit(zhang, SUMMARY, text="".join(by_zhang))
+    llweek(capsys, "sync", "-C", str(zhang))
+    edit(wang, SUMMARY, text="".join(by_wang))
+    assert llweek(capsys, "sync", "-C", str(wang))[0] == 3
+
+    [text] = list_conflicts(wang)[0].fields
+    block = ("<<<<<<< 我的修改\n王宇改的第七段。\n||||||| 原来的内容\n" + original[6]
+             + "=======\n张丽改的第七段。\n>>>>>>> 对方的修改\n")
+    expected = [*by_zhang[:6], block, *by_wang[7:]]
+    assert text.suggestion == "".join(expected)
+    with pytest.raises(LlweekError, match="「总结内容」里还留着冲突标记"):
+        resolve_fields(wang, SUMMARY, {text.path: Edited(text.suggestion)})
+
+    agreed = text.suggestion.replace(block, "两人商定的第七段。\n")
+    resolve_fields(wang, SUMMARY, {text.path: Edited(agreed)})
+    assert llweek(capsys, "sync", "-C", str(wang))[0] == 0
+    merged = fields(wang, SUMMARY)["text"].splitlines(keepends=True)
+    assert (merged[0], merged[6], merged[12]) == ("张丽改的开头。\n", "两人商定的第七段。\n",
+                                                 "王宇改的第十三段。\n")
+
+
 def test_records_added_in_two_clones_both_arrive(zhang: Path, wang: Path, capsys):
     first = "units/changchun/activities/zhangadded.toml"
     second = "units/changchun/activities/wangadded1.toml"
@@ -359,6 +386,19 @@ def test_a_line_merge_conflict_on_separate_fields_is_settled_by_sync(zhang: Path
     assert llweek(capsys, "sync", "-C", str(wang))[0] == 0
     record = fields(wang, ACTIVITY)
     assert (record["venue"], record["organizer"]) == ("新馆", "长春市图书馆")
+
+
+def test_the_first_sync_fills_an_empty_central_repository(sample_repo: Path, tmp_path: Path,
+                                                          capsys):
+    empty = tmp_path / "new-central.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(empty))
+    git(sample_repo, "remote", "add", "origin", str(empty))
+    commits = int(git(sample_repo, "rev-list", "--count", "HEAD"))
+
+    assert llweek(capsys, "sync", "-C", str(sample_repo))[1] == f"拉取 0 个提交，推送 {commits} 个提交\n"
+    assert git(sample_repo, "config", "branch.main.remote").strip() == "origin"
+    assert llweek(capsys, "sync", "-C", str(sample_repo))[1] == "拉取 0 个提交，推送 0 个提交\n"
+    assert git(empty, "rev-parse", "main") == git(sample_repo, "rev-parse", "HEAD")
 
 
 def test_sync_without_a_central_repository_says_how_to_add_one(zhang: Path, capsys):

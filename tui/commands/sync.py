@@ -8,28 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from datastore.access import Actor, current_login, find_actor
 from datastore.conflicts import ConflictedRecord, ConflictKind
 from datastore.fieldpath import show
-from datastore.gitrepo import open_repo
-from datastore.loader import ACCESS_FILE, read_record
-from datastore.models import Access
+from datastore.roles import rights_for
 from datastore.sync import sync
 from tui.cli import EXIT_CONFLICT, EXIT_OK, EXIT_USAGE
 from tui.commands.common import repo_root
-
-
-def current_actor(root: Path) -> Actor | None:
-    """The person syncing, as access.toml knows them (by login, else by Git e-mail)."""
-    access = read_record(root, ACCESS_FILE, None, Access, None, []).record \
-        if (root / ACCESS_FILE).exists() else None
-    if access is None:
-        return None
-    with open_repo(root) as repo:
-        identity = repo.identity()
-    return find_actor(access, current_login(), identity.email if identity else None)  # type: ignore[arg-type]
 
 
 def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
@@ -46,7 +31,7 @@ def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
-    result = sync(root, actor=current_actor(root))
+    result = sync(root, actor=rights_for(root).actor)
     if result.finished_merge:
         print("已完成合并（冲突已解决）")
     if result.committed:
