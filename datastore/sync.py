@@ -79,6 +79,11 @@ class _Branch:
         return f"refs/remotes/{self.remote}/{self.remote_branch}"
 
 
+#: status remembers which folders hold no new files (kept in the index, no config change)
+_UNTRACKED_CACHE = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.untrackedCache",
+                    "GIT_CONFIG_VALUE_0": "true"}
+
+
 class _Rejected(Exception):
     """The server has commits we do not: fetch, merge and push again."""
 
@@ -112,7 +117,7 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
 
 def _status(repo: GitRepo) -> tuple[_Branch, list[str]]:
     """The current branch with its remote, and every changed or new file."""
-    out = repo.run("-c", "core.untrackedCache=true", "status", "--porcelain=v2", "--branch", "-z")
+    out = repo.run("status", "--porcelain=v2", "--branch", "-z", env=_UNTRACKED_CACHE)
     head, upstream, changed, new_folders = None, None, [], []
     entries = iter(out.split("\0"))
     for entry in entries:
