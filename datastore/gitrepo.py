@@ -40,9 +40,14 @@ GITIGNORE = """\
 
 
 def git_env() -> dict[str, str]:
-    """Git may never stop to ask anything: no password prompt, no ssh question, no editor."""
+    """Git may never stop to ask anything: no password prompt, no ssh question, no editor.
+
+    Git speaks English here whatever the user's locale: llweek reads git's own words (a
+    rejected push, nothing to commit) and tells the user in Chinese itself.
+    """
     ssh = os.environ.get("GIT_SSH_COMMAND", "ssh")
     return {
+        "LC_ALL": "C.UTF-8",
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_SSH_COMMAND": f"{ssh} -o BatchMode=yes -o ConnectTimeout={CONNECT_TIMEOUT}",
         "GIT_EDITOR": "true",

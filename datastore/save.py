@@ -28,6 +28,7 @@ from datastore.tomlio import atomic_write, digest, parse
 
 #: pass as `expected` to skip the check that the file is unchanged since it was opened
 UNCHECKED = "unchecked"
+_NEW_PATH = "did not match any file(s) known to git"
 _NOTHING_TO_COMMIT = ("nothing to commit", "nothing added to commit", "no changes added to commit")
 _COMMIT_LINE = re.compile(r"^\[[^\]]*?([0-9a-f]{7,40})\]", re.MULTILINE)
 
@@ -84,6 +85,13 @@ def _check_unchanged(root: Path, rel: str, expected: str | None) -> None:
                           "为免覆盖，本次未保存：请对比两份内容后再决定", rel, text)
 
 
+def ready_to_commit(repo: GitRepo, author: Identity | None) -> Identity:
+    """The commit's author, or a refusal to be given before anything is written."""
+    if repo.merging():
+        raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
+    return author or repo.require_identity()
+
+
 def commit_paths(repo: GitRepo, paths: list[str], message: str, *,
                  author: Identity | None = None, when: dt.datetime | None = None) -> str | None:
     """Stage `paths` (additions, changes, deletions) and commit only them.
@@ -91,14 +99,16 @@ def commit_paths(repo: GitRepo, paths: list[str], message: str, *,
     Returns the new commit's short hash, or None when they held no change. The caller holds
     the repository lock.
     """
-    if repo.merging():
-        raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
-    env = (author or repo.require_identity()).env()
+    env = ready_to_commit(repo, author).env()
     if when is not None:
         stamp = when.isoformat()
         env.update(GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
-    repo.run("add", "--all", "--", *paths)
-    status, out, err = repo.call("commit", "--no-verify", "-m", message, "--", *paths, env=env)
+    # one git process: --only commits exactly these paths' working files, whatever else is staged
+    command = ("commit", "--no-verify", "--only", "-m", message, "--", *paths)
+    status, out, err = repo.call(*command, env=env)
+    if status != 0 and _NEW_PATH in err:  # a new file: Git must be told about it first
+        repo.run("add", "--all", "--", *paths)
+        status, out, err = repo.call(*command, env=env)
     if status != 0:
         if any(words in out + err for words in _NOTHING_TO_COMMIT):
             return None
@@ -135,6 +145,7 @@ def save_file(root: Path, rel: str, record: Record, message: str, *, expected: s
     require_write(actor, paths)
     data = canonical_bytes(rel, record)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {rel}"):
+        author = ready_to_commit(repo, author)  # before writing: no half-done save
         _check_unchanged(root, rel, expected)
         atomic_write(root / rel, data)
         commit = commit_paths(repo, paths, message, author=author, when=when)
@@ -185,9 +196,7 @@ def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record,
     campaign = load_campaign(root)
     message = trailers(f"{unit_name(campaign, unit)}: {subject}", unit, paths)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {len(paths)} 个文件"):
-        if repo.merging():
-            raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
-        author = author or repo.require_identity()
+        author = ready_to_commit(repo, author)
         for rel, (_, _, expected) in zip(paths, records):
             _check_unchanged(root, rel, expected)
         for rel, data in zip(paths, blobs):
@@ -213,6 +222,7 @@ def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
     stored = read_record(root, rel, kind, kind.model, unit, [])
     message = message_for(load_campaign(root), unit, "删除", kind, stored.record, rel)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"删除 {rel}"):
+        author = ready_to_commit(repo, author)
         _check_unchanged(root, rel, expected)
         (root / rel).unlink(missing_ok=True)
         commit = commit_paths(repo, [rel], message, author=author)
