@@ -27,6 +27,14 @@ class Actor:
     def is_province(self) -> bool:
         return self.role == "province"
 
+    @property
+    def label(self) -> str:
+        """How messages name this person: `张丽（cc-zhangli，单位 changchun）`."""
+        where = "省级" if self.is_province else (f"单位 {self.unit}" if self.unit else "未登记单位")
+        if self.login and self.login != self.name:
+            return f"{self.name}（{self.login}，{where}）"
+        return f"{self.name}（{where}）"
+
 
 def _actor(staff: Staff) -> Actor:
     unit = None if staff.role == "province" or staff.unit == "*" else staff.unit
@@ -71,6 +79,11 @@ def require_write(actor: Actor | None, paths: Iterable[str]) -> None:
     if actor is None:
         return
     denied = forbidden_paths(actor, paths)
-    if denied:
-        who = f"{actor.name}（{actor.unit or '省级'}）"
-        raise PermissionDenied(f"{who} 无权修改：{'、'.join(denied)}")
+    if not denied:
+        return
+    listed = "、".join(denied)
+    if actor.unit:
+        raise PermissionDenied(f"{actor.label}只能修改 units/{actor.unit}/ 下的文件，"
+                               f"无权修改：{listed}")
+    raise PermissionDenied(f"{actor.label}在 access.toml 中没有登记可修改的单位，无权修改："
+                           f"{listed}。请联系省办公室在 access.toml 中登记")

@@ -40,9 +40,14 @@ GITIGNORE = """\
 
 
 def git_env() -> dict[str, str]:
-    """Git may never stop to ask anything: no password prompt, no ssh question, no editor."""
+    """Git may never stop to ask anything: no password prompt, no ssh question, no editor.
+
+    Git speaks English here whatever the user's locale: llweek reads git's own words (a
+    rejected push, nothing to commit) and tells the user in Chinese itself.
+    """
     ssh = os.environ.get("GIT_SSH_COMMAND", "ssh")
     return {
+        "LC_ALL": "C.UTF-8",
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_SSH_COMMAND": f"{ssh} -o BatchMode=yes -o ConnectTimeout={CONNECT_TIMEOUT}",
         "GIT_EDITOR": "true",
@@ -166,6 +171,23 @@ class GitRepo:
 
     def merging(self) -> bool:
         return (self.git_dir / "MERGE_HEAD").exists()
+
+
+def check_config(root: Path) -> None:
+    """Make sure the clone's merge driver and fsync settings are in place.
+
+    Reading `.git/config` is enough when they are (no git process, no GitPython import, which
+    matters for quick read-only commands); otherwise git itself repairs them.
+    """
+    try:
+        text = (root / ".git" / "config").read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    expected = (f"driver = {merge_driver_command()}\n", "fsync = all\n",
+                f"name = {MERGE_DRIVER_NAME}\n")
+    if not all(line in text for line in expected):
+        with open_repo(root):
+            pass
 
 
 def open_repo(root: Path | str) -> GitRepo:

@@ -46,7 +46,7 @@ class StoredRecord:
 
     @property
     def id(self) -> str:
-        return Path(self.path).stem
+        return self.path.rsplit("/", 1)[-1].removesuffix(".toml")
 
 
 @dataclass
@@ -128,9 +128,9 @@ def read_record(root: Path, rel: str, kind: RecordKind | None, model: type[Recor
                 unit: str | None, findings: list[Finding]) -> StoredRecord:
     """Read one file into a record, adding a finding for everything wrong with it."""
     where = dict(unit=unit, kind=kind)
-    full = root / rel
     try:
-        raw = full.read_bytes()
+        with open(os.path.join(root, rel), "rb") as handle:
+            raw = handle.read()
     except IsADirectoryError:
         findings.append(_finding(rel, "这里应是一个文件，却是一个文件夹", code="file.is_folder", **where))
         return StoredRecord(kind, rel, None, None, unit)
@@ -163,7 +163,7 @@ def read_record(root: Path, rel: str, kind: RecordKind | None, model: type[Recor
     return stored
 
 
-def _entries(folder: Path) -> list[os.DirEntry]:
+def _entries(folder: Path | str) -> list[os.DirEntry]:
     try:
         return sorted((e for e in os.scandir(folder) if not e.name.startswith(".")),
                       key=lambda e: e.name)
@@ -174,13 +174,14 @@ def _entries(folder: Path) -> list[os.DirEntry]:
 def load_unit(root: Path, unit_id: str, ref: UnitRef | None, findings: list[Finding]) -> UnitData:
     unit = UnitData(unit_id, ref)
     base = f"units/{unit_id}"
+    present = {entry.name for entry in _entries(os.path.join(root, base))}
     for kind in UNIT_SINGLETONS:
-        rel = kind.path(unit_id)
-        if os.path.lexists(root / rel):
+        if kind.filename in present:
+            rel = kind.path(unit_id)
             unit.singles[kind.key] = read_record(root, rel, kind, kind.model, unit_id, findings)
     for kind in UNIT_COLLECTIONS:
         items = []
-        for entry in _entries(root / base / kind.folder):
+        for entry in _entries(os.path.join(root, base, kind.folder)) if kind.folder in present else ():
             rel = f"{base}/{kind.folder}/{entry.name}"
             if not entry.name.endswith(".toml"):
                 continue
@@ -201,9 +202,9 @@ def load_unit(root: Path, unit_id: str, ref: UnitRef | None, findings: list[Find
             items.sort(key=lambda s: _order(s, kind.order_field))
         unit.collections[kind.key] = items
     known = {k.filename for k in UNIT_SINGLETONS} | {k.folder for k in UNIT_COLLECTIONS} | {"photos"}
-    for entry in _entries(root / base):
-        if entry.name not in known and entry.name.endswith(".toml"):
-            findings.append(_finding(f"{base}/{entry.name}", f"未知文件「{entry.name}」，本程序不读取它",
+    for name in sorted(present - known):
+        if name.endswith(".toml"):
+            findings.append(_finding(f"{base}/{name}", f"未知文件「{name}」，本程序不读取它",
                                      code="file.unknown", unit=unit_id,
                                      severity=Severity.WARNING))
     return unit
@@ -214,8 +215,12 @@ def _order(stored: StoredRecord, field_name: str) -> tuple[int, str]:
     return (value if isinstance(value, int) else 1_000_000, stored.id)
 
 
-def load_repo(root: Path | str) -> RepoData:
-    """Load every file of the repository; problems become findings, never exceptions."""
+def load_repo(root: Path | str, *, materials: bool = True) -> RepoData:
+    """Load every file of the repository; problems become findings, never exceptions.
+
+    With `materials=False` only the province's files are read and each unit is an empty
+    UnitData (its id and campaign line), for callers that load units themselves.
+    """
     root = Path(root)
     if not (root / CAMPAIGN_FILE).exists():
         raise RepoNotFound(f"{root} 不是活动周材料库：找不到 {CAMPAIGN_FILE}")
@@ -252,6 +257,9 @@ def load_repo(root: Path | str) -> RepoData:
 
     units: dict[str, UnitData] = {}
     for unit_id in unit_ids:
+        if not materials:
+            units[unit_id] = UnitData(unit_id, refs.get(unit_id))
+            continue
         unit = load_unit(root, unit_id, refs.get(unit_id), findings)
         units[unit_id] = unit
         for single in unit.singles.values():

@@ -57,28 +57,36 @@ def repo_lock(git_dir: Path, purpose: str, wait: float = WAIT_SECONDS) -> Iterat
         os.close(fd)
 
 
-def _git_running() -> bool:
-    """Is any git process alive on this machine (that we can see)?"""
+def _git_running_in(folder: Path) -> bool:
+    """Is a git process at work inside `folder`? Git runs in the repository it works on, so
+    its current folder tells; other people's processes (whose folder we cannot see) work in
+    their own clones."""
+    folder = folder.resolve()
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/comm", encoding="utf-8") as handle:
-                if handle.read().strip().startswith("git"):
-                    return True
+                if not handle.read().strip().startswith("git"):
+                    continue
+            cwd = Path(os.readlink(f"/proc/{entry.name}/cwd"))
         except OSError:
             continue
+        if cwd == folder or folder in cwd.parents:
+            return True
     return False
 
 
 def clear_stale_index_lock(git_dir: Path) -> bool:
-    """Remove `index.lock` left by a crash — only when it is old and no git process runs."""
+    """Remove `index.lock` left by a crash — only when it is old and no git works here."""
     lock = git_dir / "index.lock"
     try:
         age = time.time() - lock.stat().st_mtime
     except FileNotFoundError:
         return False
-    if age < STALE_INDEX_LOCK_SECONDS or not os.path.isdir("/proc") or _git_running():
+    if age < STALE_INDEX_LOCK_SECONDS or not os.path.isdir("/proc"):
+        return False
+    if _git_running_in(git_dir.parent):
         return False
     lock.unlink(missing_ok=True)
     return True

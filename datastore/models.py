@@ -8,10 +8,12 @@ loads and saves as a draft, and the rules say what is missing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 DELIVERABLES: dict[str, str] = {
     "work_plan": "工作方案",
@@ -27,6 +29,9 @@ UNIT_KINDS = ("市州", "管委会", "县级市", "高校")
 GENDERS = ("男", "女")
 REVIEW_STATES = {"received": "已收到", "accepted": "已通过", "returned": "已退回"}
 ROLES = ("unit", "province")
+
+
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
 
 def field(label: str, *, required: bool = True, **meta: Any) -> Any:
@@ -71,14 +76,27 @@ class Record(BaseModel):
     """
 
     model_config = ConfigDict(extra="allow", strict=True, validate_assignment=False)
-    _invalid: dict[str, Any] = PrivateAttr(default_factory=dict)
+    # a slot rather than a pydantic private attribute: loading 10,000 records stays cheap
+    __slots__ = ("_invalid_values",)
 
     #: fields shown in forms, in this order (None: all declared fields)
     form_fields: ClassVar[tuple[str, ...] | None] = None
 
     @property
-    def invalid(self) -> dict[str, Any]:
-        return self._invalid
+    def invalid(self) -> Mapping[str, Any]:
+        """Values kept from the file that did not fit their field's type."""
+        return getattr(self, "_invalid_values", _NO_VALUES)
+
+    def keep_invalid(self, values: dict[str, Any]) -> None:
+        object.__setattr__(self, "_invalid_values", dict(values))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy that keeps the bad values of the fields `update` does not set."""
+        copy = super().model_copy(update=update, deep=deep)
+        kept = {k: v for k, v in self.invalid.items() if k not in (update or {})}
+        if kept:
+            copy.keep_invalid(kept)
+        return copy
 
     @property
     def unknown(self) -> dict[str, Any]:
@@ -195,14 +213,16 @@ class ReviewEntry(Record):
     comment: str | None = field("意见", required=False, multiline=True)
 
 
-class Reviews(Record):
-    work_plan: ReviewEntry | None = None
-    activities: ReviewEntry | None = None
-    exhibition: ReviewEntry | None = None
-    advanced_units: ReviewEntry | None = None
-    advanced_people: ReviewEntry | None = None
-    summary: ReviewEntry | None = None
-    cases: ReviewEntry | None = None
+def _per_deliverable(name: str, entry: type[Record], doc: str) -> type[Record]:
+    """A file with one optional table per deliverable key, in DELIVERABLES order."""
+    model = create_model(name, __base__=Record, __doc__=doc,
+                         **{key: (entry | None, Field(None, title=label))
+                            for key, label in DELIVERABLES.items()})
+    model.__module__ = __name__
+    return model
+
+
+Reviews = _per_deliverable("Reviews", ReviewEntry, "reviews/<unit>.toml: the province's review of each deliverable.")
 
 
 # ---------------------------------------------------------------- unit-owned files
@@ -228,14 +248,7 @@ class Mark(Record):
     paper_sent: dt.date | None = field("纸质材料寄出日期", required=False)
 
 
-class Submissions(Record):
-    work_plan: Mark | None = None
-    activities: Mark | None = None
-    exhibition: Mark | None = None
-    advanced_units: Mark | None = None
-    advanced_people: Mark | None = None
-    summary: Mark | None = None
-    cases: Mark | None = None
+Submissions = _per_deliverable("Submissions", Mark, "submissions.toml: the unit's 报送 marks.")
 
 
 class Activity(Record):
@@ -257,6 +270,16 @@ class Activity(Record):
                    "participants", "signup_phone", "content")
 
 
+# the lines 附表2 and 附表4 share: who filled in the form, and the three stamped opinions
+ContactName = Annotated[str | None, field("填表联系人")]
+ContactPhone = Annotated[str | None, field("联系电话（填表人）")]
+UnitOpinion = Annotated[str | None, field("单位意见", required=False, multiline=True)]
+CityOpinion = Annotated[str | None, field("市(州)教育行政部门意见", required=False, multiline=True)]
+ProvinceOpinion = Annotated[str | None, field("吉林省教育厅意见", required=False, multiline=True)]
+_NOMINATION_TAIL = ("contact_name", "contact_phone", "unit_opinion", "city_opinion",
+                    "province_opinion")
+
+
 class AdvancedUnit(Record):
     """附表2 先进单位申报表; `rank` orders 附表3."""
 
@@ -270,15 +293,14 @@ class AdvancedUnit(Record):
     phone: str | None = field("联系电话")
     deeds: str | None = field("先进事迹", multiline=True, hint="500 字以内，可另附页",
                               counter="deeds_max")
-    contact_name: str | None = field("填表联系人")
-    contact_phone: str | None = field("联系电话（填表人）")
-    unit_opinion: str | None = field("单位意见", required=False, multiline=True)
-    city_opinion: str | None = field("市(州)教育行政部门意见", required=False, multiline=True)
-    province_opinion: str | None = field("吉林省教育厅意见", required=False, multiline=True)
+    contact_name: ContactName = None
+    contact_phone: ContactPhone = None
+    unit_opinion: UnitOpinion = None
+    city_opinion: CityOpinion = None
+    province_opinion: ProvinceOpinion = None
 
     form_fields = ("full_name", "parent_org", "leader", "leader_title", "address", "phone",
-                   "deeds", "contact_name", "contact_phone", "unit_opinion", "city_opinion",
-                   "province_opinion")
+                   "deeds", *_NOMINATION_TAIL)
 
 
 class AdvancedPerson(Record):
@@ -296,15 +318,14 @@ class AdvancedPerson(Record):
     phone: str | None = field("电话")
     deeds: str | None = field("先进事迹简介", multiline=True, hint="500 字以内，可另附页",
                               counter="deeds_max")
-    contact_name: str | None = field("填表联系人")
-    contact_phone: str | None = field("联系电话（填表人）")
-    unit_opinion: str | None = field("单位意见", required=False, multiline=True)
-    city_opinion: str | None = field("市(州)教育行政部门意见", required=False, multiline=True)
-    province_opinion: str | None = field("吉林省教育厅意见", required=False, multiline=True)
+    contact_name: ContactName = None
+    contact_phone: ContactPhone = None
+    unit_opinion: UnitOpinion = None
+    city_opinion: CityOpinion = None
+    province_opinion: ProvinceOpinion = None
 
     form_fields = ("name", "birth_date", "gender", "ethnicity", "employer", "title", "email",
-                   "phone", "deeds", "contact_name", "contact_phone", "unit_opinion",
-                   "city_opinion", "province_opinion")
+                   "phone", "deeds", *_NOMINATION_TAIL)
 
 
 class Photo(Record):

@@ -6,6 +6,7 @@ re-encoded). Inspecting one reads only its header; results are cached per file v
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,13 +46,20 @@ def safe_photo_name(name: object) -> bool:
 
 
 def photo_path(root: Path, unit: str, name: str) -> Path | None:
-    """The photo's path if it stays inside the repository (symlinks resolved), else None."""
+    """The photo's path if it stays inside the unit's own photos/ folder, else None.
+
+    A symlink that leads anywhere else (outside the repository, into .git, into another
+    unit's photos) is refused, so nothing is ever read or copied from there.
+    """
     if not safe_photo_name(name):
         return None
-    path = root / "units" / unit / "photos" / name
+    folder = root / "units" / unit / "photos"
+    path = folder / name
+    steps = (path, folder, folder.parent, folder.parent.parent)
+    if not any(os.path.islink(step) for step in steps):
+        return path  # a plain name in plain folders cannot leave the folder
     try:
-        resolved = path.resolve()
-        resolved.relative_to(root.resolve())
+        path.resolve().relative_to(folder.resolve())
     except (OSError, ValueError):
         return None
     return path

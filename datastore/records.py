@@ -7,6 +7,7 @@ was until someone fixes it.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -49,7 +50,7 @@ def build_record(model: type[Record], data: dict[str, Any]) -> tuple[Record, dic
     clean = {k: v for k, v in data.items() if k not in problems}
     record = model.model_validate(clean)
     by_alias = {(info.alias or name): name for name, info in model.model_fields.items()}
-    record._invalid = {by_alias.get(key, key): data[key] for key in problems}
+    record.keep_invalid({by_alias.get(key, key): data[key] for key in problems})
     return record, problems
 
 
@@ -82,10 +83,20 @@ def record_to_text(record: Record) -> str:
     return dumps(record_to_data(record))
 
 
+@cache
+def _nested_fields(model: type[Record]) -> tuple[str, ...]:
+    """Fields that can hold records themselves (a table, or a list of tables like photos)."""
+    def holds_records(annotation: Any) -> bool:
+        return any(isinstance(t, type) and issubclass(t, Record)
+                   for t in (annotation, *getattr(annotation, "__args__", ())))
+
+    return tuple(name for name, info in model.model_fields.items() if holds_records(info.annotation))
+
+
 def unknown_keys(record: Record, prefix: str = "") -> list[str]:
     """Every key the model does not know, nested ones as `photos[2].colour`."""
-    found = [f"{prefix}{key}" for key in record.unknown]
-    for name in type(record).model_fields:
+    found = [f"{prefix}{key}" for key in record.__pydantic_extra__ or ()]
+    for name in _nested_fields(type(record)):
         value = getattr(record, name)
         if isinstance(value, Record):
             found += unknown_keys(value, f"{prefix}{name}.")
@@ -106,5 +117,5 @@ def with_changes(record: Record, changes: dict[str, Any]) -> Record:
     data = {(model.model_fields[k].alias or k) if k in model.model_fields else k: v
             for k, v in data.items()}
     updated = model.model_validate(data)
-    updated._invalid = {k: v for k, v in record.invalid.items() if k not in changes}
+    updated.keep_invalid({k: v for k, v in record.invalid.items() if k not in changes})
     return updated

@@ -77,7 +77,19 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 @cache
 def _specs(model: type[Record]) -> dict[str, FieldSpec]:
-    return {name: spec for spec in model.specs() for name in [spec.name]}
+    return {spec.name: spec for spec in model.specs()}
+
+
+@cache
+def _required(model: type[Record]) -> tuple[tuple[str, str], ...]:
+    """(field, label) of the fields a complete record must fill."""
+    return tuple((spec.name, spec.label) for spec in _specs(model).values() if spec.required)
+
+
+@cache
+def _phones(model: type[Record]) -> tuple[tuple[str, str], ...]:
+    specs = _specs(model)
+    return tuple((name, specs[name].label) for name in _PHONE_FIELDS if name in specs)
 
 
 def _blank(value: object) -> bool:
@@ -99,17 +111,19 @@ class _Collector:
 def check_record(kind: RecordKind, record: Record, path: str, ctx: RuleContext) -> list[Finding]:
     """Every rule about this one record (fields, lengths, photos); no other record is read."""
     out = _Collector(path, ctx.unit, kind.deliverable)
-    specs = _specs(type(record))
-    for name, spec in specs.items():
-        if spec.required and _blank(getattr(record, name)) and name not in record.invalid:
+    model, values = type(record), record.__dict__
+    for name, label in _required(model):
+        value = values[name]
+        if (value is None or (value.__class__ is str and not value.strip())) \
+                and name not in record.invalid:
             if name == "city" and ctx.unit_kind == "高校":
                 continue
-            out.add(name, "field.required", f"未填写「{spec.label}」")
-    for name in _PHONE_FIELDS:
-        value = getattr(record, name, None)
-        if name in specs and not _blank(value) and not valid_phones(value):
+            out.add(name, "field.required", f"未填写「{label}」")
+    for name, label in _phones(model):
+        value = values[name]
+        if not _blank(value) and not valid_phones(value):
             out.add(name, "phone.invalid",
-                    f"「{specs[name].label}」{value} 不是有效的电话号码（座机如 0431-82857798，手机 11 位以 1 开头，多个用、分隔）")
+                    f"「{label}」{value} 不是有效的电话号码（座机如 0431-82857798，手机 11 位以 1 开头，多个用、分隔）")
     check = _CHECKS.get(type(record))
     if check:
         check(record, ctx, out)
@@ -283,16 +297,22 @@ def check_campaign(data: RepoData) -> list[Finding]:
     return out.found
 
 
+def in_report_order(findings: list[Finding], unit_ids: list[str]) -> list[Finding]:
+    """Province files first, then unit by unit in campaign order, file by file."""
+    position = {unit_id: n for n, unit_id in enumerate(unit_ids, start=1)}
+    return sorted(findings, key=lambda f: (position.get(f.unit, 0) if f.unit else 0, f.path))
+
+
 def validate_repo(data: RepoData, unit: str | None = None) -> list[Finding]:
-    """All findings of the repository (or of one unit), load problems first."""
+    """All findings of the repository (or of one unit)."""
     found = [f for f in data.findings if unit is None or f.unit == unit]
     if unit is None:
         found += check_campaign(data)
     for unit_id, unit_data in data.units.items():
         if unit is None or unit_id == unit:
             found += check_unit(unit_data, data.root, data.campaign)
-    return found
+    return in_report_order(found, list(data.units))
 
 
 __all__ = ["RuleContext", "add_months", "check_ranks", "check_record", "check_unit",
-           "valid_phones", "validate_repo"]
+           "in_report_order", "valid_phones", "validate_repo"]

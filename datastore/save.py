@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from datastore.tomlio import atomic_write, digest, parse
 
 #: pass as `expected` to skip the check that the file is unchanged since it was opened
 UNCHECKED = "unchecked"
+_NEW_PATH = "did not match any file(s) known to git"
 _NOTHING_TO_COMMIT = ("nothing to commit", "nothing added to commit", "no changes added to commit")
 _COMMIT_LINE = re.compile(r"^\[[^\]]*?([0-9a-f]{7,40})\]", re.MULTILINE)
 
@@ -84,6 +85,13 @@ def _check_unchanged(root: Path, rel: str, expected: str | None) -> None:
                           "为免覆盖，本次未保存：请对比两份内容后再决定", rel, text)
 
 
+def ready_to_commit(repo: GitRepo, author: Identity | None) -> Identity:
+    """The commit's author, or a refusal to be given before anything is written."""
+    if repo.merging():
+        raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
+    return author or repo.require_identity()
+
+
 def commit_paths(repo: GitRepo, paths: list[str], message: str, *,
                  author: Identity | None = None, when: dt.datetime | None = None) -> str | None:
     """Stage `paths` (additions, changes, deletions) and commit only them.
@@ -91,14 +99,16 @@ def commit_paths(repo: GitRepo, paths: list[str], message: str, *,
     Returns the new commit's short hash, or None when they held no change. The caller holds
     the repository lock.
     """
-    if repo.merging():
-        raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
-    env = (author or repo.require_identity()).env()
+    env = ready_to_commit(repo, author).env()
     if when is not None:
         stamp = when.isoformat()
         env.update(GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
-    repo.run("add", "--all", "--", *paths)
-    status, out, err = repo.call("commit", "--no-verify", "-m", message, "--", *paths, env=env)
+    # one git process: --only commits exactly these paths' working files, whatever else is staged
+    command = ("commit", "--no-verify", "--only", "-m", message, "--", *paths)
+    status, out, err = repo.call(*command, env=env)
+    if status != 0 and _NEW_PATH in err:  # a new file: Git must be told about it first
+        repo.run("add", "--all", "--", *paths)
+        status, out, err = repo.call(*command, env=env)
     if status != 0:
         if any(words in out + err for words in _NOTHING_TO_COMMIT):
             return None
@@ -118,18 +128,24 @@ def _photo_paths(root: Path, unit: str, record: Record) -> list[str]:
     return paths
 
 
+def canonical_bytes(rel: str, record: Record) -> bytes:
+    """The file content of `record`, refused unless it reads back as the same record."""
+    text = record_to_text(record)
+    reread, problems = build_record(type(record), parse(text))
+    if problems or record_to_data(reread) != record_to_data(record):
+        raise LlweekError(f"{rel}：内容无法按原样保存（{'、'.join(problems) or '格式'}），未写入")
+    return text.encode("utf-8")
+
+
 def save_file(root: Path, rel: str, record: Record, message: str, *, expected: str | None,
               actor: Actor | None = None, author: Identity | None = None,
               when: dt.datetime | None = None, extra_paths: Iterable[str] = ()) -> SaveResult:
     """Write one record file canonically and commit it (plus `extra_paths`, e.g. its photos)."""
     paths = [rel, *extra_paths]
     require_write(actor, paths)
-    text = record_to_text(record)
-    reread, problems = build_record(type(record), parse(text))
-    if problems or record_to_data(reread) != record_to_data(record):
-        raise LlweekError(f"{rel}：内容无法按原样保存（{'、'.join(problems) or '格式'}），未写入")
-    data = text.encode("utf-8")
+    data = canonical_bytes(rel, record)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {rel}"):
+        author = ready_to_commit(repo, author)  # before writing: no half-done save
         _check_unchanged(root, rel, expected)
         author = author or repo.require_identity()  # before writing: a refusal leaves no trace
         atomic_write(root / rel, data)
@@ -159,6 +175,39 @@ def save_record(root: Path, kind: RecordKind, unit: str, record: Record, *,
     return SaveResult(result.path, result.commit, result.digest, findings)
 
 
+def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record, str | None]],
+              subject: str, *, actor: Actor | None = None, author: Identity | None = None,
+              when: dt.datetime | None = None) -> list[SaveResult]:
+    """Save several records of one unit as ONE commit (`长春市: 导入 附表1 …`).
+
+    Each item is (kind, record, expected digest or None for a new file). Every record is
+    checked, and every file compared with what was opened, before the first one is written;
+    then each is written atomically and all are committed together under the lock.
+    """
+    check_id(unit, "单位编号")
+    paths, blobs = [], []
+    for kind, record, _ in records:
+        record_id = check_id(getattr(record, "id", None), "记录编号") if kind.is_collection else None
+        rel = kind.path(unit, record_id)
+        paths.append(rel)
+        blobs.append(canonical_bytes(rel, record))
+    if len(set(paths)) != len(paths):
+        raise LlweekError("同一个文件在一次保存中出现了两次，未写入")
+    require_write(actor, paths)
+    campaign = load_campaign(root)
+    message = trailers(f"{unit_name(campaign, unit)}: {subject}", unit, paths)
+    with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {len(paths)} 个文件"):
+        author = ready_to_commit(repo, author)
+        for rel, (_, _, expected) in zip(paths, records):
+            _check_unchanged(root, rel, expected)
+        for rel, data in zip(paths, blobs):
+            atomic_write(root / rel, data)
+        commit = commit_paths(repo, paths, message, author=author, when=when)
+    ctx = RuleContext(root, campaign, unit, _unit_kind(campaign, unit))
+    return [SaveResult(rel, commit, digest(data), check_record(kind, record, rel, ctx))
+            for rel, data, (kind, record, _) in zip(paths, blobs, records)]
+
+
 def _unit_kind(campaign: Campaign, unit: str) -> str | None:
     return next((ref.kind for ref in campaign.units if ref.id == unit), None)
 
@@ -174,6 +223,7 @@ def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
     stored = read_record(root, rel, kind, kind.model, unit, [])
     message = message_for(load_campaign(root), unit, "删除", kind, stored.record, rel)
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"删除 {rel}"):
+        author = ready_to_commit(repo, author)
         _check_unchanged(root, rel, expected)
         author = author or repo.require_identity()
         (root / rel).unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
+from datastore.access import find_actor
 from datastore.errors import LlweekError
 from datastore.gitrepo import GITATTRIBUTES, GITIGNORE, GitRepo, Identity, open_repo
 from datastore.loader import kind_of_path
@@ -26,22 +27,15 @@ from datastore.models import (
     SUBMISSIONS,
     Access,
     Campaign,
-    REVIEW_STATES,
     Record,
     ReviewEntry,
     Reviews,
     Submissions,
 )
 from datastore.records import build_record, record_to_text, with_changes
-from datastore.save import (
-    UNCHECKED,
-    commit_paths,
-    load_campaign,
-    save_file,
-    save_record,
-    trailers,
-    unit_name,
-)
+from datastore.reviews import set_review
+from datastore.roles import read_access
+from datastore.save import UNCHECKED, commit_paths, save_file, save_record, trailers
 from datastore.tomlio import atomic_write
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_repo"
@@ -212,13 +206,9 @@ def _mark_step(unit: str, key: str, submitted: dt.date, paper: dt.date | None) -
 
 def _review_step(rel: str, key: str, entry: ReviewEntry) -> Step:
     def step(target: Path, author: Identity, when: dt.datetime) -> None:
-        unit = Path(rel).stem
-        current = _load(target / rel, Reviews) if (target / rel).exists() else Reviews()
-        updated = with_changes(current, {key: entry})
-        state = REVIEW_STATES.get(entry.state or "", entry.state)
-        subject = f"吉林省: 审核 {unit_name(load_campaign(target), unit)} {DELIVERABLES[key]}：{state}"
-        save_file(target, rel, updated, trailers(subject, unit, [rel]), expected=UNCHECKED,
-                  author=author, when=when)
+        reviewer = find_actor(read_access(target), entry.by)
+        set_review(target, Path(rel).stem, key, entry.state or "", entry.comment,
+                   actor=reviewer, author=author, when=when)
     return step
 
 

@@ -25,7 +25,18 @@ except ImportError:  # pragma: no cover - tomli is a dependency; the standard li
 from datastore.errors import LlweekError
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_LINE_IN_ERROR = re.compile(r"at line (\d+)")
+_WHERE_IN_ERROR = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+_REASONS = {
+    "Invalid value": "值的写法不对（文字要加英文引号，日期写作 2021-10-12）",
+    "Unterminated string": "引号没有结束",
+    "Expected '=' after a key in a key/value pair": "键后面缺少“=”",
+    "Cannot overwrite a value": "同一个键写了两次",
+    "Invalid statement": "这一行不是“键 = 值”的形式",
+    "Invalid initial character for a key part": "键名写法不对",
+    "Illegal character": "含有不允许的字符",
+}
 
 
 class TomlSyntaxError(LlweekError):
@@ -41,10 +52,12 @@ def parse(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        found = _LINE_IN_ERROR.search(str(err))
+        found = _WHERE_IN_ERROR.search(str(err))
         line = int(found.group(1)) if found else None
-        reason = _LINE_IN_ERROR.sub("", str(err)).strip(" ()")
-        where = f"第 {line} 行" if line else "文件中"
+        reason = _WHERE_IN_ERROR.sub("", str(err)).strip()
+        reason = next((words for english, words in _REASONS.items() if reason.startswith(english)),
+                      reason)
+        where = f"第 {line} 行第 {found.group(2)} 列" if found else "文件中"
         raise TomlSyntaxError(f"TOML 格式错误：{where}无法读取（{reason}）", line) from None
 
 
@@ -91,15 +104,16 @@ def dumps(data: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write via a temp file in the same folder, fsync, rename, fsync the folder.
 
-    A reader sees either the old file or the new one, never half of it.
+    A reader sees either the old file or the new one, never half of it (nor, for a hook
+    script written with mode 0o755, one that is not yet executable).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o644)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -11,6 +11,9 @@ import argparse
 import datetime as dt
 import importlib
 import os
+
+# pydantic looks for plugins in every installed package's metadata at import; llweek uses none
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import sys
 import tempfile
 import traceback

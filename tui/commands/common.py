@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from datastore.gitrepo import is_git_repo, open_repo
+from datastore.gitrepo import check_config, is_git_repo
 from datastore.loader import find_root
 
 
@@ -18,8 +18,7 @@ def repo_root(args: argparse.Namespace) -> Path:
     """The data repository named by -C (or the current folder), its Git config checked."""
     root = find_root(Path(getattr(args, "dir", ".") or "."))
     if is_git_repo(root):
-        with open_repo(root):
-            pass
+        check_config(root)
     return root
 
 

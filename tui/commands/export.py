@@ -1,9 +1,36 @@
-"""`llweek export` (not built yet)."""
+"""`llweek export`: the official Excel tables of one unit, the province roll-up, or a unit's
+whole electronic package."""
+
+from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from datastore.access import current_login, find_actor
 from datastore.errors import LlweekError
+from datastore.loader import load_repo
+from tui.cli import EXIT_OK
+from tui.commands.common import repo_root
 
 
 def run(args: argparse.Namespace) -> int:
-    raise LlweekError("此功能尚未完成")
+    from exports.export import export  # openpyxl only for the commands that write Excel
+
+    root = repo_root(args)
+    if args.package and args.annex:
+        raise LlweekError("电子材料包总是包含全部附表1–5，请不要同时使用 --annex")
+    unit = args.unit
+    if not unit and not args.all_units:
+        actor = find_actor(load_repo(root).access, current_login())
+        if actor is None or actor.unit is None:
+            raise LlweekError("请指定要导出的单位（--unit 单位编号），或导出全省汇总（--all-units）")
+        unit = actor.unit
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message.startswith("已写入"):
+            print(message, flush=True)
+
+    written = export(root, args.annex, unit=unit, all_units=args.all_units,
+                     package=args.package, out_dir=Path(args.out), progress=progress)
+    print(f"共导出 {len(written)} 项，位于 {Path(args.out).resolve()}")
+    return EXIT_OK

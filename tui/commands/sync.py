@@ -1,9 +1,48 @@
-"""`llweek sync` (not built yet)."""
+"""`llweek sync`: commit what is pending, fetch, merge, push.
+
+Exit 0 when synced, 2 when the server cannot be reached (with the reason; the local commits
+stay), 3 when the merge stopped on conflicts (listed file by file and field by field).
+"""
+
+from __future__ import annotations
 
 import argparse
+import sys
 
-from datastore.errors import LlweekError
+from datastore.conflicts import ConflictedRecord, ConflictKind
+from datastore.fieldpath import show
+from datastore.roles import rights_for
+from datastore.sync import sync
+from tui.cli import EXIT_CONFLICT, EXIT_OK, EXIT_USAGE
+from tui.commands.common import repo_root
+
+
+def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
+    print(f"冲突：{len(conflicts)} 个文件需要选择保留哪一份修改", file=sys.stderr)
+    for record in conflicts:
+        print(f"  {record.title}（{record.path}）：{record.kind.label}", file=sys.stderr)
+        if record.kind is ConflictKind.FIELDS:
+            for item in record.fields:
+                print(f"    「{item.label}」 我的：{show(item.mine)}｜对方的：{show(item.theirs)}"
+                      f"｜原来：{show(item.base)}", file=sys.stderr)
+    print("请在应用的“冲突”界面逐项选择（或改好文件后 git add），再运行 llweek sync 完成同步",
+          file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise LlweekError("此功能尚未完成")
+    root = repo_root(args)
+    result = sync(root, actor=rights_for(root).actor)
+    if result.finished_merge:
+        print("已完成合并（冲突已解决）")
+    if result.committed:
+        print(f"已提交手工修改：{'、'.join(result.committed)}")
+    if result.not_committed:
+        print(f"未提交：{'、'.join(result.not_committed)}", file=sys.stderr)
+    if result.unreachable:
+        print(result.summary, file=sys.stderr)
+        return EXIT_USAGE
+    if result.conflicts:
+        print_conflicts(result.conflicts)
+        return EXIT_CONFLICT
+    print(result.summary)
+    return EXIT_OK

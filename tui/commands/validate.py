@@ -7,8 +7,7 @@ import argparse
 from datastore.errors import LlweekError
 from datastore.findings import Finding
 from datastore.ids import check_id
-from datastore.loader import load_repo
-from datastore.rules import validate_repo
+from datastore.validation import validate_path
 from tui.cli import EXIT_FINDINGS, EXIT_OK
 from tui.commands.common import print_json, repo_root
 
@@ -16,10 +15,9 @@ from tui.commands.common import print_json, repo_root
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
     unit = check_id(args.unit, "单位编号") if args.unit else None
-    data = load_repo(root)
+    data, findings = validate_path(root, unit)
     if unit and unit not in data.units:
         raise LlweekError(f"材料库中没有单位「{unit}」")
-    findings = validate_repo(data, unit)
     errors = sum(f.is_error for f in findings)
     if args.json:
         print_json({"errors": errors, "warnings": len(findings) - errors,
