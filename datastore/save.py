@@ -147,7 +147,6 @@ def save_file(root: Path, rel: str, record: Record, message: str, *, expected: s
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {rel}"):
         author = ready_to_commit(repo, author)  # before writing: no half-done save
         _check_unchanged(root, rel, expected)
-        author = author or repo.require_identity()  # before writing: a refusal leaves no trace
         atomic_write(root / rel, data)
         commit = commit_paths(repo, paths, message, author=author, when=when)
     return SaveResult(rel, commit, digest(data), [])
@@ -225,7 +224,6 @@ def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
     with open_repo(root) as repo, repo_lock(repo.git_dir, f"删除 {rel}"):
         author = ready_to_commit(repo, author)
         _check_unchanged(root, rel, expected)
-        author = author or repo.require_identity()
         (root / rel).unlink(missing_ok=True)
         commit = commit_paths(repo, [rel], message, author=author)
     return SaveResult(rel, commit, None, [])
