@@ -72,6 +72,13 @@ async def via_palette(pilot: Pilot, name: str) -> None:
     await settle(pilot)
 
 
+async def open_first_record(pilot: Pilot, list_name: str) -> None:
+    """Open the list named `list_name` from the palette, then its first record."""
+    await via_palette(pilot, list_name)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def notices(app: LlweekApp) -> str:
     """The notifications shown so far, one per line."""
     return "\n".join(n.message for n in app._notifications)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
-from app_harness import (commit_count, last_commit, make_app, notices, screen_text, settle,
-                         type_text, via_palette, worktree_changes)
+from app_harness import (commit_count, last_commit, make_app, notices, open_first_record,
+                         screen_text, settle, type_text, via_palette, worktree_changes)
 from textual.widgets import Input
 
 from tui.screens.activities import ActivitiesScreen, ActivityEditor
@@ -66,9 +66,7 @@ async def test_editing_one_field_changes_one_line_in_one_commit(sample_repo):
     before = commit_count(sample_repo)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await via_palette(pilot, "附表1")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_first_record(pilot, "附表1")
         venue = app.screen.query_one("#field-venue", Input)
         venue.focus()
         await pilot.press("end")
@@ -94,9 +92,7 @@ async def test_letters_in_participants_are_refused_at_the_field(sample_repo):
     before = commit_count(sample_repo)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await via_palette(pilot, "附表1")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_first_record(pilot, "附表1")
         field = app.screen.query_one("#field-participants", Input)
         field.focus()
         await pilot.press("end", "backspace", "backspace", "backspace")
@@ -117,9 +113,7 @@ async def test_leaving_with_unsaved_changes_asks_first(sample_repo):
     before = commit_count(sample_repo)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await via_palette(pilot, "附表1")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_first_record(pilot, "附表1")
         await type_text(pilot, "修订版")
         await pilot.press("escape")
         assert isinstance(app.screen, UnsavedDialog)

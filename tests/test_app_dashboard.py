@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from app_harness import make_app, screen_text, settle
 from textual.widgets import DataTable
 
@@ -53,3 +54,18 @@ async def test_contact_key_shows_office_phone_and_postal_address(sample_repo):
         assert "北京大街62号406室" in shown and "0431-82857798" in shown and "130051" in shown
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+@pytest.mark.parametrize("column", range(1, 8))
+async def test_every_deliverable_is_two_keys_from_the_dashboard(sample_repo, column):
+    from datastore.models import DELIVERABLES
+    from tui.screens import deliverable_screen
+
+    app = make_app(sample_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["right"] * column, "enter")
+        await settle(pilot)
+        key = list(DELIVERABLES)[column - 1]
+        assert type(app.screen) is type(deliverable_screen(key, "changchun"))
+        assert app.screen.unit_id == "changchun"

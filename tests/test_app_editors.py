@@ -150,3 +150,17 @@ async def test_a_file_changed_meanwhile_is_shown_before_anything_is_overwritten(
         await settle(pilot)
     assert "修订稿" in plan.read_text(encoding="utf-8")
     assert worktree_changes(sample_repo) == ""
+
+
+async def test_a_broken_file_is_explained_not_crashed_on(sample_repo):
+    (sample_repo / "units/changchun/exhibition.toml").write_text('title = "未闭合\n', encoding="utf-8")
+    app = make_app(sample_repo)
+    before = commit_count(sample_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await via_palette(pilot, "展板素材")
+        text = screen_text(app)
+        assert "TOML 格式错误" in text and "这个文件无法读取" in text
+        await pilot.press("ctrl+s", "escape")
+        await settle(pilot)
+    assert commit_count(sample_repo) == before

@@ -60,7 +60,12 @@ class LlweekCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        found = False
         for entry in self._entries():
             score = matcher.match(entry.name)
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(entry.name), self._command(entry), help=entry.help)
+        if not found:  # said in Chinese, instead of the palette's own English words
+            yield Hit(0.001, f"没有找到“{query}”", partial(self.app.action_help),  # type: ignore[attr-defined]
+                      help="试试：附表1、展板素材、先进个人、联系方式；Enter 打开帮助，Esc 返回")

@@ -95,9 +95,9 @@ class RecordEditor(Screen):
             if self.original is None:
                 yield Static("这个文件无法读取（见上面的问题），请先用文本编辑器修正或联系省办公室。",
                              classes="notice")
-                return
-            yield RecordForm(self.original, workspace.campaign.rules, self.read_only)
-            if self.PHOTOS:
+            else:
+                yield RecordForm(self.original, workspace.campaign.rules, self.read_only)
+            if self.PHOTOS and self.original is not None:
                 count_rule, label = self.PHOTOS
                 yield PhotoSlots(getattr(self.original, "photos"),
                                  getattr(workspace.campaign.rules, count_rule), label,
@@ -167,7 +167,7 @@ class RecordEditor(Screen):
         self.query_one("#general", FindingsView).show(general)
         if record is not None:
             self.query_one(RecordForm).show_findings(by_field, refused)
-        if self.PHOTOS:
+        if self.PHOTOS and record is not None:
             self.query_one(PhotoSlots).show_findings(photos)
 
     # ------------------------------------------------------------------ photos

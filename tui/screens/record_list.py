@@ -13,17 +13,17 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from datastore.ids import new_id
 from datastore.loader import StoredRecord
 from datastore.models import DELIVERABLES, RecordKind
 from datastore.save import delete_record
-from tui.app import Job, LlweekApp
+from tui.app import Job
 from tui.commands.status import days_text
 from tui.ordering import renumber
 from tui.screens.editor import RecordEditor
+from tui.screens.unit_screen import UnitScreen
 from tui.widgets.bar import TopBar
 from tui.widgets.findings import FindingsView
 from tui.widgets.state import problems_text, state_text
@@ -49,7 +49,7 @@ def cell(value: Any, width: int) -> str:
     return clip(" ".join(str(value).split()), width)
 
 
-class RecordListScreen(Screen):
+class RecordListScreen(UnitScreen):
     """The records of `KIND` for one unit; `EDITOR` opens one of them."""
 
     KIND: ClassVar[RecordKind]
@@ -67,12 +67,6 @@ class RecordListScreen(Screen):
         Binding("shift+down", "move(1)", "下移"),
         Binding("escape", "back", "返回"),
     ]
-
-    app: LlweekApp
-
-    def __init__(self, unit_id: str) -> None:
-        super().__init__()
-        self.unit_id = unit_id
 
     def compose(self) -> ComposeResult:
         unit_name = self.app.workspace.unit_name(self.unit_id)
@@ -172,19 +166,13 @@ class RecordListScreen(Screen):
 
     # ------------------------------------------------------------------ actions
 
-    def _may_edit(self) -> bool:
-        if not self.app.may_edit(self.unit_id):
-            self.notify("只读：您只能修改本单位的材料。", severity="warning")
-            return False
-        return True
-
     def action_open(self) -> None:
         stored = self.highlighted()
         if stored is not None:
             self.app.push_screen(self.EDITOR(self.unit_id, stored=stored))
 
     def action_add(self) -> None:
-        if not self._may_edit():
+        if not self.may_edit():
             return
         values: dict[str, Any] = {"id": new_id()}
         if self.KIND.order_field:
@@ -193,7 +181,7 @@ class RecordListScreen(Screen):
 
     def action_delete(self) -> None:
         stored = self.highlighted()
-        if stored is None or not self._may_edit():
+        if stored is None or not self.may_edit():
             return
         from tui.screens.dialogs import ConfirmDialog
 
@@ -215,7 +203,7 @@ class RecordListScreen(Screen):
 
     def action_move(self, step: int) -> None:
         stored = self.highlighted()
-        if stored is None or not self.KIND.order_field or not self._may_edit():
+        if stored is None or not self.KIND.order_field or not self.may_edit():
             return
         items = self.items
         index = items.index(stored)
@@ -227,6 +215,3 @@ class RecordListScreen(Screen):
         app, kind, unit_id = self.app, self.KIND, self.unit_id
         app.submit(Job(lambda: renumber(app.root, kind, unit_id, items, app.actor),
                        lambda _: self.fill(keep=stored.path), unit=unit_id))
-
-    def action_back(self) -> None:
-        self.dismiss()

@@ -10,14 +10,14 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from datastore.deadlines import DeliverableStatus
 from datastore.marks import set_mark
 from datastore.models import DELIVERABLES, REVIEW_STATES, Mark, UnitProfile
-from tui.app import Job, LlweekApp
+from tui.app import Job
 from tui.commands.status import days_text
+from tui.screens.unit_screen import UnitScreen
 from tui.widgets.bar import TopBar
 from tui.widgets.findings import FindingsView
 from tui.widgets.state import problems_text, state_text
@@ -30,7 +30,7 @@ def short_date(day: dt.date | None) -> str:
     return f"{day.month:02d}-{day.day:02d}" if day else ""
 
 
-class UnitOverviewScreen(Screen):
+class UnitOverviewScreen(UnitScreen):
     BINDINGS = [
         Binding("enter", "open", "打开"),
         Binding("s", "submit", "报送"),
@@ -38,12 +38,6 @@ class UnitOverviewScreen(Screen):
         Binding("i", "profile", "单位信息"),
         Binding("escape", "back", "返回"),
     ]
-
-    app: LlweekApp
-
-    def __init__(self, unit_id: str) -> None:
-        super().__init__()
-        self.unit_id = unit_id
 
     def compose(self) -> ComposeResult:
         yield TopBar(f"{self.app.workspace.unit_name(self.unit_id)} › 单位概况")
@@ -137,18 +131,9 @@ class UnitOverviewScreen(Screen):
     def action_profile(self) -> None:
         self.app.open_profile(self.unit_id)
 
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def _may_edit(self) -> bool:
-        if not self.app.may_edit(self.unit_id):
-            self.notify("只读：您只能为本单位标记报送。", severity="warning")
-            return False
-        return True
-
     def action_submit(self) -> None:
         """Mark the highlighted deliverable 报送 today, or take the mark back."""
-        if not self._may_edit():
+        if not self.may_edit("为本单位标记报送"):
             return
         key = self.highlighted_key()
         status = self.statuses()[key]
@@ -165,7 +150,7 @@ class UnitOverviewScreen(Screen):
 
     def action_paper(self) -> None:
         """Record that the paper copies of a nomination form were posted today (or undo)."""
-        if not self._may_edit():
+        if not self.may_edit("为本单位标记报送"):
             return
         key = self.highlighted_key()
         label = DELIVERABLES[key]
