@@ -122,7 +122,7 @@ class RecordListScreen(UnitScreen):
             if index is not None:
                 table.move_cursor(row=index)
         self.show_summary()
-        self.show_row_findings()
+        self.show_findings()
 
     def show_summary(self) -> None:
         status = self.app.workspace.unit_status(self.unit_id, self.app.today)[self.KIND.deliverable]
@@ -145,24 +145,13 @@ class RecordListScreen(UnitScreen):
         path = self.highlighted_path()
         return next((s for s in self.items if s.path == path), None)
 
-    def show_row_findings(self) -> None:
+    def show_findings(self) -> None:
         workspace = self.app.workspace
         stored = self.highlighted()
         found = workspace.findings_of(self.unit_id, path=stored.path) if stored else []
         folder = f"units/{self.unit_id}/{self.KIND.folder}"
         found += workspace.findings_of(self.unit_id, path=folder)
         self.query_one("#row-findings", FindingsView).show(found)
-
-    def on_data_table_row_highlighted(self) -> None:
-        self.show_row_findings()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    def data_changed(self, unit_id: str | None) -> None:
-        if unit_id in (None, self.unit_id) and self.is_mounted:
-            self.fill()
 
     # ------------------------------------------------------------------ actions
 

@@ -112,17 +112,6 @@ class UnitOverviewScreen(UnitScreen):
         found = self.app.workspace.findings_of(self.unit_id, key)
         self.query_one(FindingsView).show(found, extra)
 
-    def on_data_table_row_highlighted(self) -> None:
-        self.show_findings()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    def data_changed(self, unit_id: str | None) -> None:
-        if unit_id in (None, self.unit_id) and self.is_mounted:
-            self.fill()
-
     # ------------------------------------------------------------------ actions
 
     def action_open(self) -> None:
