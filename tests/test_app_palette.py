@@ -89,3 +89,23 @@ async def test_reading_again_shows_changes_made_outside_the_app(sample_repo):
         (sample_repo / "units/jilin/summary.toml").unlink()
         await via_palette(pilot, "重新读取")
         assert str(app.screen.query_one("#grid").get_row("jilin")[6]) == "未填"
+
+
+async def test_quitting_with_unsaved_changes_asks_first(sample_repo):
+    from tui.screens.dialogs import ConfirmDialog
+
+    app = make_app(sample_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await via_palette(pilot, "工作方案")
+        await pilot.press("end", "x", "ctrl+q")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")  # 取消 has the focus
+        assert isinstance(app.screen, WorkPlanScreen) and app.is_running
+
+
+def test_unknown_unit_is_refused_before_the_app_opens(sample_repo, capsys):
+    from tui.cli import main
+
+    assert main(["-C", str(sample_repo), "--unit", "nosuch"]) == 2
+    assert "没有编号为「nosuch」的单位" in capsys.readouterr().err
