@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from datastore.deadlines import DeliverableStatus
 from datastore.marks import set_mark
-from datastore.models import DELIVERABLES, REVIEW_STATES, Mark, UnitProfile
+from datastore.models import DELIVERABLES, REVIEW_STATES, Mark, ReviewEntry, UnitProfile
 from tui.app import Job
 from tui.commands.status import days_text
 from tui.screens.unit_screen import UnitScreen
@@ -67,6 +67,13 @@ class UnitOverviewScreen(UnitScreen):
             return Mark(submitted=mark.submitted)
         return mark
 
+    def review(self, status: DeliverableStatus) -> ReviewEntry | None:
+        """The province's review as of today (a later one, seen with --today, not yet)."""
+        review = status.review
+        if review is None or (review.at is not None and review.at > self.app.today):
+            return None
+        return review
+
     def fill(self) -> None:
         workspace = self.app.workspace
         unit = workspace.unit(self.unit_id)
@@ -85,7 +92,7 @@ class UnitOverviewScreen(UnitScreen):
         row = table.cursor_row
         table.clear()
         for key, status in self.statuses().items():
-            mark, review = self.mark(status), status.review
+            mark, review = self.mark(status), self.review(status)
             paper = short_date(mark.paper_sent) if mark and mark.paper_sent else (
                 "未寄" if key in PAPER else "")
             table.add_row(DELIVERABLES[key], short_date(status.due), state_text(status.state),
@@ -105,7 +112,7 @@ class UnitOverviewScreen(UnitScreen):
         extra = []
         if status.due is not None:
             extra.append(Text(f"截止 {status.due}（{days_text(status.days_left)}）", style="dim"))
-        review = status.review
+        review = self.review(status)
         if review is not None and review.comment:
             extra.append(Text(f"审核意见（{review.by or ''} {review.at or ''}）：{review.comment}",
                               style="bold"))
