@@ -12,17 +12,16 @@ from tui.commands.common import repo_root, today
 
 
 def open_app(root: Path, args: argparse.Namespace, actor: Actor | None = None) -> int:
-    """Run the app on `root` until the user quits; its exit code."""
+    """Run the app on `root` until the user quits; its exit code (1 after an internal error)."""
     from tui.app import LlweekApp
 
-    app = LlweekApp(root, today=today(args), unit=getattr(args, "unit", None), actor=actor)
-    code = app.run()
-    return code if isinstance(code, int) else app.return_code or 0
-
-
-def run(args: argparse.Namespace) -> int:
-    root = repo_root(args)
     unit = getattr(args, "unit", None)
     if unit and unit not in {ref.id for ref in load_campaign(root).units}:
         raise LlweekError(f"没有编号为「{unit}」的单位（见 campaign.toml 的报送单位名单）")
-    return open_app(root, args)
+    app = LlweekApp(root, today=today(args), unit=unit, actor=actor)
+    app.run()
+    return app.return_code or 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return open_app(repo_root(args), args)
