@@ -184,9 +184,13 @@ class RecordEditor(Screen):
                 return
             app.picker_start = source.parent
             app.submit(Job(lambda: copy_photo_in(source, app.root, unit_id, max_mb),
-                           lambda name: self.query_one(PhotoSlots).slot(index).set_file(name)))
+                           lambda name: self._photo_copied(index, name)))
 
         app.push_screen(FilePicker(app.picker_start), chosen)
+
+    def _photo_copied(self, index: int, name: str) -> None:
+        if self.is_attached:
+            self.query_one(PhotoSlots).slot(index).set_file(name)
 
     # ------------------------------------------------------------------ saving
 
@@ -217,6 +221,8 @@ class RecordEditor(Screen):
                        failed=lambda err: self._save_failed(err, record)))
 
     def _saved(self, record: Record, result: SaveResult, then: Callable[[], None] | None) -> None:
+        if not self.is_attached:  # closed while its save ran: the commit is made, nothing to show
+            return
         self.original, self.expected = record, result.digest
         self.query_one(RecordForm).mark_saved()
         if self.PHOTOS:
