@@ -116,17 +116,21 @@ def _parser() -> ChineseParser:
     return parser
 
 
-def _report_crash(err: BaseException) -> None:
-    """An unexpected error: a sentence on screen, the details in a log file, no traceback."""
+def log_crash(err: BaseException) -> str:
+    """Write the details of an unexpected error to a log file; returns where, for the message."""
     log = Path(tempfile.gettempdir()) / f"llweek-error-{os.getuid()}.log"
     try:
         with log.open("a", encoding="utf-8") as handle:
             handle.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
             handle.write("".join(traceback.format_exception(err)))
-        where = f"，详细信息已记入 {log}"
+        return f"，详细信息已记入 {log}"
     except OSError:
-        where = ""
-    print(f"llweek 内部错误：{err}{where}。请把这条信息告诉维护人员。", file=sys.stderr)
+        return ""
+
+
+def _report_crash(err: BaseException) -> None:
+    """An unexpected error: a sentence on screen, the details in a log file, no traceback."""
+    print(f"llweek 内部错误：{err}{log_crash(err)}。请把这条信息告诉维护人员。", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

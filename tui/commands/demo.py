@@ -1,9 +1,20 @@
-"""`llweek demo` (not built yet)."""
+"""`llweek demo [DIR]`: the sample campaign in a new folder, opened in the app."""
+
+from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
-from datastore.errors import LlweekError
+from datastore.access import Actor, current_login
+from datastore.scaffold import init_sample
+from tui.commands.app import open_app
 
 
 def run(args: argparse.Namespace) -> int:
-    raise LlweekError("此功能尚未完成")
+    target = Path(args.target) if args.target else Path(tempfile.mkdtemp(prefix="llweek-demo-"))
+    print(f"正在建立示例材料库：{target} ……", flush=True)
+    init_sample(target)
+    # without --unit the demo is seen as the provincial office, which may look at everything
+    actor = None if args.unit else Actor(current_login(), "演示用户", "province", None)
+    return open_app(target, args, actor)

@@ -1,0 +1,84 @@
+"""The real app on a copy of the sample campaign, as every Pilot and snapshot test sees it.
+
+Fixed day (2021-10-20, after the second deadline), fixed person (a 长春市 staff member, or the
+province), and a file picker that starts in the test's own folder, so screens are the same on
+every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from datastore.access import Actor
+from conftest import git
+from tui.app import LlweekApp
+
+TODAY = dt.date(2021, 10, 20)
+UNIT = "changchun"
+
+
+def make_app(repo: Path, unit: str | None = UNIT, *, picker_start: Path | None = None) -> LlweekApp:
+    """The app as 测试员 of `unit`, or of the provincial office when `unit` is None."""
+    actor = Actor("tester", "测试员", "unit" if unit else "province", unit)
+    return LlweekApp(repo, today=TODAY, actor=actor, picker_start=picker_start or repo)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until loading and every save or copy has finished and the screen is redrawn."""
+    await pilot.pause()
+    ours = [w for w in pilot.app.workers if w.group in ("load", "jobs")]
+    if ours:  # (an empty list would mean every worker, the file tree's endless one too)
+        await pilot.app.workers.wait_for_complete(ours)
+    await pilot.pause()
+
+
+def commit_count(repo: Path) -> int:
+    return int(git(repo, "rev-list", "--count", "HEAD").strip())
+
+
+def last_commit(repo: Path) -> tuple[str, str, list[str]]:
+    """(author name, subject, changed paths) of HEAD."""
+    author, subject = git(repo, "log", "-1", "--format=%an%n%s").splitlines()[:2]
+    paths = git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    return author, subject, paths
+
+
+def worktree_changes(repo: Path) -> str:
+    """`git status --porcelain`: empty when everything saved is committed."""
+    return git(repo, "status", "--porcelain")
+
+
+def screen_text(app: LlweekApp) -> str:
+    """What the terminal shows now, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type `text` key by key into the focused field, as a person would."""
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+async def via_palette(pilot: Pilot, name: str) -> None:
+    """Open the command palette, type `name`, take the best match."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await type_text(pilot, name)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def open_first_record(pilot: Pilot, list_name: str) -> None:
+    """Open the list named `list_name` from the palette, then its first record."""
+    await via_palette(pilot, list_name)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def notices(app: LlweekApp) -> str:
+    """The notifications shown so far, one per line."""
+    return "\n".join(n.message for n in app._notifications)

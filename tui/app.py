@@ -1,0 +1,307 @@
+"""The full-screen app: loads the repository in a worker, knows who is at the keyboard and which
+day it is, and runs every slow step (save, copy, Git) as a job whose failure becomes a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.worker import Worker, WorkerState
+
+from datastore.access import Actor, current_login, find_actor, may_write
+from datastore.errors import IdentityMissing, LlweekError
+from datastore.gitrepo import GitRepo, Identity, is_git_repo
+from tui.cli import log_crash
+from tui.palette import LlweekCommands
+from tui.workspace import Workspace
+
+
+@dataclass
+class Job:
+    """Slow work for a worker thread, and what the UI does with its result afterwards.
+
+    `unit`: re-read this unit after the work, so every screen shows what is now on disk.
+    `failed`: a screen's own handling of an expected error (return True when handled).
+    """
+
+    run: Callable[[], Any]
+    done: Callable[[Any], None] | None = None
+    unit: str | None = None
+    failed: Callable[[LlweekError], bool] | None = None
+
+
+@dataclass
+class Loaded:
+    workspace: Workspace
+    actor: Actor | None
+    identity: Identity | None
+
+
+class LlweekApp(App[int]):
+    """llweek: the deadline dashboard, each unit's materials and their editors."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "活动周材料报送"
+    COMMANDS = {LlweekCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "退出", priority=True),
+        Binding("ctrl+p", "command_palette", "命令", priority=True, show=False),
+        Binding("question_mark", "help", "帮助"),
+        Binding("f1", "help", "帮助", show=False),
+    ]
+
+    def __init__(self, root: Path, *, today: dt.date, unit: str | None = None,
+                 actor: Actor | None = None, picker_start: Path | None = None) -> None:
+        """`unit` acts as that unit's staff (the --unit option); `actor` fixes the person
+        outright (the demo, tests); otherwise access.toml decides by login or Git e-mail."""
+        super().__init__()
+        self.root = root
+        self.today = today
+        self.unit_option = unit
+        self.actor_option = actor
+        self.picker_start = picker_start or Path.home()
+        self.workspace: Workspace | None = None
+        self.actor: Actor | None = None
+        self.identity: Identity | None = None
+        self.current_unit: str | None = None
+        self._jobs: dict[Worker, Job] = {}
+
+    # ------------------------------------------------------------------ start
+
+    def on_mount(self) -> None:
+        from tui.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen())
+        self._load()
+
+    @work(thread=True, exit_on_error=False, group="load", name="load")
+    def _load(self) -> Loaded:
+        workspace = Workspace.load(self.root)
+        identity = None
+        if is_git_repo(self.root):
+            with GitRepo(self.root) as repo:
+                identity = repo.identity()
+        return Loaded(workspace, self._find_actor(workspace, identity), identity)
+
+    def _find_actor(self, workspace: Workspace, identity: Identity | None) -> Actor | None:
+        if self.actor_option is not None:
+            return self.actor_option
+        login = current_login()
+        known = find_actor(workspace.data.access, login=login,
+                           email=identity.email if identity else None)
+        if self.unit_option is None:
+            return known
+        name = known.name if known else (identity.name if identity else login)
+        return Actor(login, name, "unit", self.unit_option, identity.email if identity else None)
+
+    def _loaded(self, loaded: Loaded) -> None:
+        self.workspace, self.actor, self.identity = loaded.workspace, loaded.actor, loaded.identity
+        self.current_unit = self.actor.unit if self.actor else None
+        self.refresh_views(None)
+        if self.actor is None:
+            self.notify("您的账号不在 access.toml 中：只能查看，不能修改。可用 --unit 指定所在单位。",
+                        title="只读", timeout=10)
+
+    def reload(self) -> None:
+        """Read the whole repository again (after a change made outside the app)."""
+        if self.unsaved_screen() is not None:
+            self.notify("有未保存的修改：请先保存或放弃，再重新读取。", severity="warning")
+            return
+        self.go_home()
+        self._load()
+
+    # ------------------------------------------------------------------ who may do what
+
+    def may_edit(self, unit_id: str) -> bool:
+        return self.actor is not None and may_write(self.actor, f"units/{unit_id}/")
+
+    def who(self) -> str:
+        if self.actor is None:
+            return "只读"
+        if self.actor.is_province:
+            return f"{self.actor.name}（省级）"
+        unit = self.workspace.unit_name(self.actor.unit) if self.workspace else self.actor.unit
+        return f"{self.actor.name}（{unit}）"
+
+    # ------------------------------------------------------------------ jobs
+
+    def submit(self, job: Job) -> None:
+        """Run `job` in a worker; its result or failure comes back on the UI thread."""
+        self._jobs[self._run_job(job)] = job
+
+    @work(thread=True, exit_on_error=False, group="jobs")
+    def _run_job(self, job: Job) -> tuple[Any, Any]:
+        result = job.run()
+        snapshot = self.workspace.read_unit(job.unit) if job.unit and self.workspace else None
+        return result, snapshot
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.SUCCESS:
+            if worker.name == "load":
+                self._loaded(worker.result)
+                return
+            job = self._jobs.pop(worker, None)
+            if job is None:
+                return
+            result, snapshot = worker.result
+            if snapshot is not None and self.workspace is not None:
+                self.workspace.install(snapshot)
+                self.refresh_views(job.unit)
+            if job.done:
+                job.done(result)
+        elif event.state is WorkerState.ERROR:
+            job = self._jobs.pop(worker, None)
+            self.report(worker.error, job)
+            if worker.name == "load":
+                self.refresh_views(None)
+        elif event.state is WorkerState.CANCELLED:
+            self._jobs.pop(worker, None)
+
+    def report(self, error: BaseException | None, job: Job | None = None) -> None:
+        """The one place a failure becomes a message (never a traceback)."""
+        if isinstance(error, IdentityMissing) and job is not None:
+            self.ask_identity(then=lambda: self.submit(job))
+            return
+        if isinstance(error, LlweekError):
+            if job is not None and job.failed is not None and job.failed(error):
+                return
+            self.notify(str(error), title="未完成", severity="error", timeout=12)
+            return
+        where = log_crash(error) if error is not None else ""
+        self.notify(f"内部错误：{error}{where}。已保存的内容不受影响；请把这条信息告诉维护人员。",
+                    title="出错了", severity="error", timeout=20)
+
+    def ask_identity(self, then: Callable[[], None]) -> None:
+        """Ask once for the name and e-mail that Git records on each save, then go on."""
+        from tui.screens.dialogs import IdentityDialog
+
+        suggestion = None
+        if self.workspace is not None:
+            known = find_actor(self.workspace.data.access, login=current_login())
+            if known is not None:
+                suggestion = Identity(known.name, known.email or "")
+
+        def store(identity: Identity | None) -> None:
+            if identity is None:
+                self.notify("未设置提交者身份，本次没有保存。", severity="warning")
+                return
+
+            def run() -> None:
+                with GitRepo(self.root) as repo:
+                    repo.set_identity(identity)
+
+            def stored(_: Any) -> None:
+                self.identity = identity
+                then()
+
+            self.submit(Job(run, stored))
+
+        self.push_screen(IdentityDialog(suggestion), store)
+
+    # ------------------------------------------------------------------ views
+
+    def refresh_views(self, unit_id: str | None) -> None:
+        """Tell every open screen that the data changed (of one unit, or all when None)."""
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "data_changed", None)
+            if refresh is not None:
+                refresh(unit_id)
+
+    def unsaved_screen(self) -> Any:
+        """The topmost open editor with unsaved changes, if any."""
+        for screen in reversed(self.screen_stack):
+            if getattr(screen, "dirty", False):
+                return screen
+        return None
+
+    # ------------------------------------------------------------------ navigation
+
+    def require_unit(self) -> str | None:
+        """The unit the user works on now: their own, or the one chosen on the dashboard."""
+        if self.workspace is None:
+            self.notify("材料库还在读取中，请稍候。")
+            return None
+        if self.current_unit is None:
+            self.notify("请先在截止日期看板上选择一个单位。", severity="warning")
+        return self.current_unit
+
+    def open_unit(self, unit_id: str | None = None) -> None:
+        from tui.screens.unit_overview import UnitOverviewScreen
+
+        unit_id = unit_id or self.require_unit()
+        if unit_id is not None:
+            self.current_unit = unit_id
+            self.push_screen(UnitOverviewScreen(unit_id))
+
+    def open_deliverable(self, key: str, unit_id: str | None = None) -> None:
+        from tui.screens import deliverable_screen
+
+        unit_id = unit_id or self.require_unit()
+        if unit_id is not None:
+            self.current_unit = unit_id
+            self.push_screen(deliverable_screen(key, unit_id))
+
+    def open_profile(self, unit_id: str | None = None) -> None:
+        from tui.screens.profile import ProfileScreen
+
+        unit_id = unit_id or self.require_unit()
+        if unit_id is not None:
+            self.push_screen(ProfileScreen(unit_id))
+
+    def go_home(self) -> None:
+        """Back to the dashboard, unless an editor on the way holds unsaved changes."""
+        dirty = self.unsaved_screen()
+        if dirty is not None:
+            self.notify(f"「{dirty.heading()}」有未保存的修改：请先保存（ctrl+s）或按 Esc 返回处理。",
+                        severity="warning")
+            return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_contact(self) -> None:
+        from tui.screens.contact import ContactScreen
+
+        if self.workspace is not None and not isinstance(self.screen, ContactScreen):
+            self.push_screen(ContactScreen())
+
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="输入要找的功能，如 附表1、展板、帮助……",
+                                            id="--command-palette"))
+
+    async def action_quit(self) -> None:
+        dirty = self.unsaved_screen()
+        if dirty is None:
+            self.exit(0)
+            return
+        from tui.screens.dialogs import ConfirmDialog
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.exit(0)
+
+        self.push_screen(ConfirmDialog(f"「{dirty.heading()}」有未保存的修改。不保存就退出吗？",
+                                       yes="不保存，退出", no="取消"), answer)
+
+    # ------------------------------------------------------------------ last line of defence
+
+    def _fatal_error(self) -> None:
+        """An unexpected error in the UI: a sentence and a log file instead of a traceback."""
+        where = log_crash(self._exception) if self._exception else ""
+        self._exit_renderables.append(f"llweek 内部错误：{self._exception}{where}。请把这条信息告诉维护人员。")
+        self._close_messages_no_wait()

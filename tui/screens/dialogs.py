@@ -1,0 +1,149 @@
+"""Small modal questions: yes/no, unsaved changes, the Git identity, a file changed meanwhile."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from datastore.gitrepo import Identity
+
+
+class Dialog(ModalScreen):
+    """A centred box; escape answers None (cancel)."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消")]
+    #: button id → what the dialog answers
+    answers: dict[str, object] = {}
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(self.answers[event.button.id or ""])
+
+
+class ConfirmDialog(Dialog):
+    """A question with two answers; `safe_default` focuses the answer that changes nothing."""
+
+    def __init__(self, question: str, *, yes: str = "确定", no: str = "取消",
+                 safe_default: bool = True) -> None:
+        super().__init__()
+        self.question, self.yes, self.no, self.safe_default = question, yes, no, safe_default
+        self.answers = {"yes": True, "no": False}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="question", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, id="yes", variant="primary", compact=True)
+                yield Button(self.no, id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#no" if self.safe_default else "#yes", Button).focus()
+
+
+class UnsavedDialog(Dialog):
+    """Leaving an editor with changes: save, discard, or stay."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+        self.answers = {"save": "save", "discard": "discard", "stay": None}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"「{self.what}」有未保存的修改。", classes="question", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("保存后返回", id="save", variant="primary", compact=True)
+                yield Button("不保存", id="discard", variant="error", compact=True)
+                yield Button("继续编辑", id="stay", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+
+class IdentityDialog(Dialog):
+    """The name and e-mail Git records with every save; asked once, kept in the repository."""
+
+    def __init__(self, suggestion: Identity | None) -> None:
+        super().__init__()
+        self.suggestion = suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("第一次保存：请填写您的姓名和邮箱。它们会记在每次修改的历史里，"
+                         "让大家知道是谁改的（只需填写一次）。", classes="question")
+            with Horizontal(classes="field-line"):
+                yield Label("姓名", classes="field-label")
+                yield Input(self.suggestion.name if self.suggestion else "", id="name",
+                            compact=True)
+            with Horizontal(classes="field-line"):
+                yield Label("邮箱", classes="field-label")
+                yield Input(self.suggestion.email if self.suggestion else "", id="email",
+                            compact=True)
+            yield Static("", id="problem", classes="field-findings")
+            with Horizontal(classes="buttons"):
+                yield Button("保存", id="ok", variant="primary", compact=True)
+                yield Button("取消", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+        self.query_one("#problem").display = False
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "name":
+            self.query_one("#email", Input).focus()
+        else:
+            self._finish()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self._finish()
+        else:
+            self.dismiss(None)
+
+    def _finish(self) -> None:
+        name = self.query_one("#name", Input).value.strip()
+        email = self.query_one("#email", Input).value.strip()
+        problem = None if name else "请填写姓名"
+        if problem is None and ("@" not in email or " " in email or email.startswith("@")):
+            problem = "请填写有效的邮箱，如 zhangli@126.com"
+        box = self.query_one("#problem", Static)
+        if problem:
+            box.update(problem)
+            box.display = True
+            return
+        self.dismiss(Identity(name, email))
+
+
+class StaleDialog(Dialog):
+    """The file changed since it was opened: show both versions and let the person choose."""
+
+    def __init__(self, message: str, mine: str, theirs: str | None) -> None:
+        super().__init__()
+        self.message, self.mine, self.theirs = message, mine, theirs
+        self.answers = {"overwrite": "overwrite", "reload": "reload", "stay": None}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide tall"):
+            yield Static(self.message, classes="question", markup=False)
+            with VerticalScroll(classes="compare-box"):
+                yield Label("您的内容（尚未保存）", classes="compare-label")
+                yield TextArea(self.mine, read_only=True, classes="compare")
+                yield Label("文件中现在的内容" if self.theirs is not None else "文件已被删除",
+                            classes="compare-label")
+                if self.theirs is not None:
+                    yield TextArea(self.theirs, read_only=True, classes="compare")
+            with Horizontal(classes="buttons"):
+                yield Button("用我的内容保存", id="overwrite", variant="warning", compact=True)
+                yield Button("放弃我的，载入文件中的", id="reload", compact=True)
+                yield Button("继续编辑", id="stay", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#stay", Button).focus()

@@ -1,0 +1,70 @@
+"""帮助: the keys, who may change what, and what each state means."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from datastore.deadlines import STATE_MEANINGS
+from tui.widgets.bar import TopBar
+from tui.widgets.state import state_text
+
+KEYS = [
+    ("ctrl+p", "命令面板：输入名称打开任何界面或功能（如 附表1、展板、联系方式）"),
+    ("ctrl+s", "保存（每次保存都记入修改历史）"),
+    ("Esc", "返回上一级 / 取消；有未保存的修改时会先询问"),
+    ("ctrl+q", "退出（有未保存的修改时会先询问）"),
+    ("?", "本帮助"),
+    ("↑ ↓ ← →", "在表格中移动；Tab / shift+Tab 在输入框之间移动"),
+    ("Enter", "打开所选的单位、材料或记录"),
+    ("a", "在列表中新增一条记录"),
+    ("d", "删除所选记录（会先询问）"),
+    ("shift+↑ / shift+↓", "在附表1、先进单位、先进个人列表中上移 / 下移，序号自动连续"),
+    ("c", "在看板上：省办公室联系人、电话和纸质材料邮寄地址"),
+    ("s / p", "在单位概况中：标记已报送 / 纸质材料已寄出（再按一次可撤销）"),
+    ("i", "在单位概况中：单位信息（全称、市县区、填表联系人）"),
+]
+
+ROLES = "\n\n".join([
+    "谁能改什么：各单位的填报人员只能修改本单位的材料，其他单位的材料只能查看；省领导小组办公室可以查看和修改"
+    "全部单位的材料。您是谁由 access.toml 按登录名或 Git 邮箱确定（也可用 --unit 指定单位）。",
+    "保存：随时可以保存，没填完的材料会作为草稿保存，并列出还缺什么；只有无法保存的值（如“人数”里有文字、"
+    "不存在的日期）会在该栏被拒绝并说明原因。“报送”是另一个明确的标记，在单位概况中按 s。",
+    "字数：不计空格、全角空格、制表符和换行。照片：从服务器上已有的文件中选择，会原样复制到本单位的 photos "
+    "文件夹，不压缩。",
+])
+
+
+class HelpScreen(Screen):
+    BINDINGS = [Binding("escape", "back", "返回")]
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("帮助")
+        with VerticalScroll(id="body"):
+            keys = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+            keys.add_column(style="bold", no_wrap=True)
+            keys.add_column(ratio=1)
+            for key, meaning in KEYS:
+                keys.add_row(key, meaning)
+            yield Static(Text("按键", style="bold underline"))
+            yield Static(keys)
+            yield Static(Text(ROLES), classes="paragraphs")
+            states = Table(box=None, show_header=False, padding=(0, 1))
+            states.add_column(no_wrap=True)
+            states.add_column()
+            for state, meaning in STATE_MEANINGS.items():
+                states.add_row(state_text(state), meaning)
+            yield Static(Text("状态", style="bold underline"))
+            yield Static(states)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#body").focus()
+
+    def action_back(self) -> None:
+        self.dismiss()

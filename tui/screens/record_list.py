@@ -1,0 +1,206 @@
+"""A unit's records of one kind (附表1 rows, 先进单位, 先进个人, 案例) as a list.
+
+a adds (the form opens on its first field), enter opens, d deletes after asking, and in
+ranked lists shift+↑/↓ move a record; 序号 / 推荐序号 stay 1, 2, 3 … without gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from datastore.ids import new_id
+from datastore.loader import StoredRecord
+from datastore.models import DELIVERABLES, RecordKind
+from datastore.save import delete_record
+from tui.app import Job
+from tui.commands.status import days_text
+from tui.ordering import renumber
+from tui.screens.editor import RecordEditor
+from tui.screens.unit_screen import UnitScreen
+from tui.widgets.bar import TopBar
+from tui.widgets.findings import FindingsView
+from tui.widgets.state import problems_text, state_text
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` terminal cells, with … when cut."""
+    if cell_len(text) <= width:
+        return text
+    out = ""
+    for char in text:
+        if cell_len(out + char) > width - 1:
+            break
+        out += char
+    return out + "…"
+
+
+def cell(value: Any, width: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return f"{value.month:02d}-{value.day:02d}"
+    return clip(" ".join(str(value).split()), width)
+
+
+class RecordListScreen(UnitScreen):
+    """The records of `KIND` for one unit; `EDITOR` opens one of them."""
+
+    KIND: ClassVar[RecordKind]
+    EDITOR: ClassVar[type[RecordEditor]]
+    #: (field name, widest cell) of the columns after the number
+    COLUMNS: ClassVar[tuple[tuple[str, int], ...]]
+    #: what one record is called in messages (项 / 个)
+    MEASURE: ClassVar[str] = "项"
+
+    BINDINGS = [
+        Binding("a", "add", "新增"),
+        Binding("enter", "open", "打开"),
+        Binding("d", "delete", "删除"),
+        Binding("shift+up", "move(-1)", "上移"),
+        Binding("shift+down", "move(1)", "下移"),
+        Binding("escape", "back", "返回"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        unit_name = self.app.workspace.unit_name(self.unit_id)
+        yield TopBar(f"{unit_name} › {DELIVERABLES[self.KIND.deliverable]}")
+        yield Static("", id="summary")
+        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield FindingsView(id="row-findings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        model = self.KIND.model
+        number = model.label_of(self.KIND.order_field) if self.KIND.order_field else "序"
+        table.add_column(number, key="number")
+        for name, _ in self.COLUMNS:
+            table.add_column(model.label_of(name), key=name)
+        table.add_column("问题", key="problems")
+        self.fill()
+        table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "move" and not self.KIND.order_field:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ content
+
+    @property
+    def items(self) -> list[StoredRecord]:
+        unit = self.app.workspace.unit(self.unit_id)
+        return unit.items(self.KIND.key) if unit else []
+
+    def fill(self, keep: str | None = None) -> None:
+        """(Re)build the rows; the cursor stays on the record at path `keep` if given."""
+        table = self.query_one(DataTable)
+        current = keep or self.highlighted_path()
+        table.clear()
+        workspace = self.app.workspace
+        for position, stored in enumerate(self.items, start=1):
+            record = stored.record
+            found = workspace.findings_of(self.unit_id, path=stored.path)
+            errors = sum(f.is_error for f in found)
+            if record is None:
+                cells = [Text("（文件无法读取）", style="bold red")] + [""] * (len(self.COLUMNS) - 1)
+                number: Any = position
+            else:
+                cells = [cell(getattr(record, name), width) for name, width in self.COLUMNS]
+                number = getattr(record, self.KIND.order_field) if self.KIND.order_field else position
+            table.add_row(cell(number, 4), *cells, problems_text(errors, len(found) - errors),
+                          key=stored.path)
+        if current is not None:
+            index = next((i for i, s in enumerate(self.items) if s.path == current), None)
+            if index is not None:
+                table.move_cursor(row=index)
+        self.show_summary()
+        self.show_findings()
+
+    def show_summary(self) -> None:
+        status = self.app.workspace.unit_status(self.unit_id, self.app.today)[self.KIND.deliverable]
+        text = Text(f"共 {len(self.items)} {self.MEASURE}   状态 ")
+        text.append_text(state_text(status.state))
+        if status.due:
+            text.append(f"   截止 {status.due}（{days_text(status.days_left)}）")
+        if not self.items:
+            text.append("\n还没有记录：按 a 新增。", style="bold")
+        self.query_one("#summary", Static).update(text)
+
+    def highlighted_path(self) -> str | None:
+        """The path of the record under the cursor, as the table shows it."""
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def highlighted(self) -> StoredRecord | None:
+        path = self.highlighted_path()
+        return next((s for s in self.items if s.path == path), None)
+
+    def show_findings(self) -> None:
+        workspace = self.app.workspace
+        stored = self.highlighted()
+        found = workspace.findings_of(self.unit_id, path=stored.path) if stored else []
+        folder = f"units/{self.unit_id}/{self.KIND.folder}"
+        found += workspace.findings_of(self.unit_id, path=folder)
+        self.query_one("#row-findings", FindingsView).show(found)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_open(self) -> None:
+        stored = self.highlighted()
+        if stored is not None:
+            self.app.push_screen(self.EDITOR(self.unit_id, stored=stored))
+
+    def action_add(self) -> None:
+        if not self.may_edit():
+            return
+        values: dict[str, Any] = {"id": new_id()}
+        if self.KIND.order_field:
+            values[self.KIND.order_field] = len(self.items) + 1
+        self.app.push_screen(self.EDITOR(self.unit_id, record=self.KIND.model(**values)))
+
+    def action_delete(self) -> None:
+        stored = self.highlighted()
+        if stored is None or not self.may_edit():
+            return
+        from tui.screens.dialogs import ConfirmDialog
+
+        what = self.KIND.describe(stored.record)
+        rest = [s for s in self.items if s.path != stored.path]
+        app, kind, unit_id = self.app, self.KIND, self.unit_id
+
+        def run() -> None:
+            delete_record(app.root, kind, unit_id, stored.id, expected=stored.digest, actor=app.actor)
+            if kind.order_field:
+                renumber(app.root, kind, unit_id, rest, app.actor)
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                app.submit(Job(run, lambda _: self.notify(f"已删除{what}。"), unit=unit_id))
+
+        app.push_screen(ConfirmDialog(f"删除{what}？\n删除也会记入修改历史，需要时可以找回。",
+                                      yes="删除", no="取消"), answer)
+
+    def action_move(self, step: int) -> None:
+        stored = self.highlighted()
+        if stored is None or not self.KIND.order_field or not self.may_edit():
+            return
+        items = self.items
+        index = items.index(stored)
+        target = index + step
+        if not 0 <= target < len(items):
+            return
+        items = items[:]
+        items[index], items[target] = items[target], items[index]
+        app, kind, unit_id = self.app, self.KIND, self.unit_id
+        app.submit(Job(lambda: renumber(app.root, kind, unit_id, items, app.actor),
+                       lambda _: self.fill(keep=stored.path), unit=unit_id))

@@ -1,0 +1,179 @@
+"""单位概况: each deliverable of one unit with its state, findings, 报送 mark and review.
+
+Here a unit marks a deliverable 报送 (s) and, for the nomination forms, 纸质材料已寄出 (p).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from datastore.deadlines import DeliverableStatus
+from datastore.marks import set_mark
+from datastore.models import DELIVERABLES, REVIEW_STATES, Mark, ReviewEntry, UnitProfile
+from tui.app import Job
+from tui.commands.status import days_text
+from tui.screens.unit_screen import UnitScreen
+from tui.widgets.bar import TopBar
+from tui.widgets.findings import FindingsView
+from tui.widgets.state import problems_text, state_text
+
+#: the deliverables whose paper copies are posted too (纸质评选材料一式两份)
+PAPER = ("advanced_units", "advanced_people")
+
+
+def short_date(day: dt.date | None) -> str:
+    return f"{day.month:02d}-{day.day:02d}" if day else ""
+
+
+class UnitOverviewScreen(UnitScreen):
+    BINDINGS = [
+        Binding("enter", "open", "打开"),
+        Binding("s", "submit", "报送"),
+        Binding("p", "paper", "纸质寄出"),
+        Binding("i", "profile", "单位信息"),
+        Binding("escape", "back", "返回"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(f"{self.app.workspace.unit_name(self.unit_id)} › 单位概况")
+        yield Static("", id="profile")
+        yield DataTable(id="deliverables", cursor_type="row")
+        yield FindingsView(id="deliverable-findings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label in (("label", "材料"), ("due", "截止"), ("state", "状态"),
+                           ("problems", "问题"), ("submitted", "报送"), ("paper", "纸质"),
+                           ("review", "审核")):
+            table.add_column(label, key=key)
+        self.fill()
+        table.focus()
+
+    def statuses(self) -> dict[str, DeliverableStatus]:
+        return self.app.workspace.unit_status(self.unit_id, self.app.today)
+
+    def mark(self, status: DeliverableStatus) -> Mark | None:
+        """The 报送 mark as of today: one dated later (seen with --today) does not count yet."""
+        mark = status.mark
+        if mark is None or mark.submitted is None or mark.submitted > self.app.today:
+            return None
+        if mark.paper_sent and mark.paper_sent > self.app.today:
+            return Mark(submitted=mark.submitted)
+        return mark
+
+    def review(self, status: DeliverableStatus) -> ReviewEntry | None:
+        """The province's review as of today (a later one, seen with --today, not yet)."""
+        review = status.review
+        if review is None or (review.at is not None and review.at > self.app.today):
+            return None
+        return review
+
+    def fill(self) -> None:
+        workspace = self.app.workspace
+        unit = workspace.unit(self.unit_id)
+        profile: UnitProfile | None = unit.profile if unit else None
+        line = Text(profile.name if profile and profile.name else workspace.unit_name(self.unit_id),
+                    style="bold")
+        if unit and unit.kind:
+            line.append(f"（{unit.kind}）")
+        if profile and profile.contact_name:
+            line.append(f"  {UnitProfile.label_of('contact_name')} {profile.contact_name} "
+                        f"{profile.contact_phone or ''}")
+        if not self.app.may_edit(self.unit_id):
+            line.append("  只读", style="bold yellow")
+        self.query_one("#profile", Static).update(line)
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for key, status in self.statuses().items():
+            mark, review = self.mark(status), self.review(status)
+            paper = short_date(mark.paper_sent) if mark and mark.paper_sent else (
+                "未寄" if key in PAPER else "")
+            table.add_row(DELIVERABLES[key], short_date(status.due), state_text(status.state),
+                          problems_text(status.errors, status.warnings),
+                          short_date(mark.submitted) if mark and mark.submitted else "—",
+                          paper, REVIEW_STATES.get(review.state, "") if review else "", key=key)
+        table.move_cursor(row=row)
+        self.show_findings()
+
+    def highlighted_key(self) -> str:
+        table = self.query_one(DataTable)
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def show_findings(self) -> None:
+        key = self.highlighted_key()
+        status = self.statuses()[key]
+        extra = []
+        if status.due is not None:
+            extra.append(Text(f"截止 {status.due}（{days_text(status.days_left)}）", style="dim"))
+        review = self.review(status)
+        if review is not None and review.comment:
+            extra.append(Text(f"审核意见（{review.by or ''} {review.at or ''}）：{review.comment}",
+                              style="bold"))
+        found = self.app.workspace.findings_of(self.unit_id, key)
+        self.query_one(FindingsView).show(found, extra)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_open(self) -> None:
+        self.app.open_deliverable(self.highlighted_key(), self.unit_id)
+
+    def action_profile(self) -> None:
+        self.app.open_profile(self.unit_id)
+
+    def action_submit(self) -> None:
+        """Mark the highlighted deliverable 报送 today, or take the mark back."""
+        if not self.may_edit("为本单位标记报送"):
+            return
+        key = self.highlighted_key()
+        status = self.statuses()[key]
+        mark, today, label = self.mark(status), self.app.today, DELIVERABLES[key]
+        if mark and mark.submitted:
+            question = f"撤销「{label}」的报送标记（{mark.submitted}）？"
+            self._ask(question, key, submitted=None, paper_sent=None, yes="撤销报送")
+            return
+        question = f"标记「{label}」已于 {today} 报送？"
+        if status.errors:
+            question += f"\n注意：还有 {status.errors} 个错误未改正，报送后省里会看到。"
+        self._ask(question, key, submitted=today, paper_sent=None, yes="标记报送",
+                  safe=bool(status.errors))
+
+    def action_paper(self) -> None:
+        """Record that the paper copies of a nomination form were posted today (or undo)."""
+        if not self.may_edit("为本单位标记报送"):
+            return
+        key = self.highlighted_key()
+        label = DELIVERABLES[key]
+        if key not in PAPER:
+            self.notify(f"「{label}」不需要寄纸质材料。")
+            return
+        mark = self.mark(self.statuses()[key])
+        if not mark or not mark.submitted:
+            self.notify(f"请先把「{label}」标记为已报送（按 s），再登记纸质材料寄出。", severity="warning")
+            return
+        if mark.paper_sent:
+            self._ask(f"撤销「{label}」纸质材料寄出（{mark.paper_sent}）的登记？", key,
+                      submitted=mark.submitted, paper_sent=None, yes="撤销")
+            return
+        self._ask(f"登记「{label}」纸质材料一式两份已于 {self.app.today} 寄出？", key,
+                  submitted=mark.submitted, paper_sent=self.app.today, yes="登记寄出", safe=False)
+
+    def _ask(self, question: str, key: str, *, submitted: dt.date | None,
+             paper_sent: dt.date | None, yes: str, safe: bool = True) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
+        app, unit_id = self.app, self.unit_id
+
+        def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                app.submit(Job(lambda: set_mark(app.root, unit_id, key, submitted=submitted,
+                                                paper_sent=paper_sent, actor=app.actor),
+                               lambda _: self.notify("已记录。"), unit=unit_id))
+
+        app.push_screen(ConfirmDialog(question, yes=yes, no="取消", safe_default=safe), answer)

@@ -1,0 +1,213 @@
+"""One generic form for every record, built from the model's field specs.
+
+Each field shows its Chinese label, the value as text, a 字数 counter where the notice counts
+characters, and below it the findings about it. A value that cannot be stored in its type
+(letters in 人数, 2021-02-30) is refused here, at the field, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from datastore.findings import Finding
+from datastore.models import FieldSpec, Record, Rules
+from tui.widgets.counter import counter_text
+from tui.widgets.state import finding_text
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_INT = re.compile(r"^[-−]?\d+$")
+
+
+class FieldError(ValueError):
+    """A typed value that its field cannot hold; the message says why, in Chinese."""
+
+
+def display(value: Any) -> str:
+    """A stored value as the text in its field."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_value(spec: FieldSpec, text: str) -> Any:
+    """The text of a field as the value its model stores (None when left empty)."""
+    if spec.multiline:
+        return text if text.strip() else None
+    text = text.strip()
+    if not text:
+        return None
+    if spec.kind == "int":
+        if not _INT.match(text):
+            raise FieldError(f"「{spec.label}」只能填整数（如 120），不能有文字、单位或小数点")
+        return int(text.replace("−", "-"))
+    if spec.kind == "date":
+        found = _DATE.match(text)
+        if not found:
+            raise FieldError(f"「{spec.label}」应写作 年-月-日，如 2021-10-12")
+        year, month, day = (int(part) for part in found.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise FieldError(f"「{spec.label}」没有 {year} 年 {month} 月 {day} 日这一天") from None
+    return text
+
+
+class FieldRow(Vertical):
+    """Label, editor and findings of one field."""
+
+    def __init__(self, spec: FieldSpec, text: str, rules: Rules, read_only: bool) -> None:
+        super().__init__(classes="field multiline" if spec.multiline else "field")
+        self.spec, self.initial, self.rules, self.read_only = spec, text, rules, read_only
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        label = Text(spec.label, style="bold")
+        if spec.required:
+            label.append(" *", style="red")
+        if spec.multiline:
+            with Horizontal(classes="field-head"):
+                yield Label(label, classes="field-label")
+                if spec.hint:
+                    yield Label(spec.hint, classes="field-hint")
+                yield Static(counter_text(self.rules, spec.counter, self.initial),
+                             classes="counter")
+            area = TextArea(self.initial, soft_wrap=True, read_only=self.read_only,
+                            id=f"field-{spec.name}", classes="field-input")
+            area.show_line_numbers = False
+            yield area
+        else:
+            with Horizontal(classes="field-line"):
+                yield Label(label, classes="field-label")
+                yield self._line_editor()
+                if spec.counter:
+                    yield Static(counter_text(self.rules, spec.counter, self.initial),
+                                 classes="counter")
+        yield Static("", classes="field-findings")
+
+    def _line_editor(self) -> Widget:
+        spec = self.spec
+        if spec.choices:
+            options = [(choice, choice) for choice in spec.choices]
+            if self.initial and self.initial not in spec.choices:
+                options.append((self.initial, self.initial))
+            return Select(options, prompt="请选择", value=self.initial or Select.NULL,
+                          compact=True, disabled=self.read_only, id=f"field-{spec.name}",
+                          classes="field-input")
+        placeholder = "年-月-日，如 2021-10-12" if spec.kind == "date" else spec.hint or ""
+        return Input(self.initial, placeholder=placeholder, compact=True, select_on_focus=False,
+                     disabled=self.read_only, id=f"field-{spec.name}", classes="field-input")
+
+    def on_descendant_focus(self) -> None:
+        self.add_class("-active")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-active")
+
+    @property
+    def editor(self) -> Widget:
+        return self.query_one(".field-input")
+
+    @property
+    def text(self) -> str:
+        editor = self.editor
+        if isinstance(editor, TextArea):
+            return editor.text
+        if isinstance(editor, Select):
+            return "" if editor.value is Select.NULL else str(editor.value)
+        assert isinstance(editor, Input)
+        return editor.value
+
+    def update_counter(self) -> None:
+        for counter in self.query(".counter").results(Static):
+            counter.update(counter_text(self.rules, self.spec.counter, self.text))
+
+    def show(self, findings: list[Finding], refused: str | None) -> None:
+        lines = [Text.assemble(("不能保存", "bold red"), " ", refused)] if refused else []
+        lines += [finding_text(f) for f in sorted(findings, key=lambda f: not f.is_error)]
+        box = self.query_one(".field-findings", Static)
+        box.update(Text("\n").join(lines))
+        box.display = bool(lines)
+        self.set_class(refused is not None or any(f.is_error for f in findings), "has-error")
+
+
+class RecordForm(Vertical):
+    """The fields of `record` in the model's form order."""
+
+    class Changed(Message):
+        """Some field's text changed (typed, pasted, chosen)."""
+
+    def __init__(self, record: Record, rules: Rules, read_only: bool = False) -> None:
+        super().__init__(classes="record-form")
+        self.record, self.rules, self.read_only = record, rules, read_only
+
+    def compose(self) -> ComposeResult:
+        for spec in type(self.record).specs():
+            value = getattr(self.record, spec.name)
+            if value is None and spec.name in self.record.invalid:
+                value = self.record.invalid[spec.name]
+            yield FieldRow(spec, display(value), self.rules, self.read_only)
+
+    @property
+    def rows(self) -> dict[str, FieldRow]:
+        return {row.spec.name: row for row in self.query(FieldRow).results(FieldRow)}
+
+    def _changed(self, widget: Widget) -> None:
+        for row in widget.ancestors:
+            if isinstance(row, FieldRow):
+                row.update_counter()
+                break
+        self.post_message(self.Changed())
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._changed(event.input)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._changed(event.text_area)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._changed(event.select)
+
+    def changes(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """(values of the fields the user changed, reasons for those that cannot be stored).
+
+        Untouched fields are left out, so a value kept from the file stays as it was."""
+        values: dict[str, Any] = {}
+        refused: dict[str, str] = {}
+        for name, row in self.rows.items():
+            if row.text == row.initial:
+                continue
+            try:
+                values[name] = parse_value(row.spec, row.text)
+            except FieldError as err:
+                refused[name] = str(err)
+        return values, refused
+
+    def mark_saved(self) -> None:
+        """What is on screen now is what is stored."""
+        for row in self.rows.values():
+            row.initial = row.text
+
+    def show_findings(self, by_field: dict[str, list[Finding]], refused: dict[str, str]) -> None:
+        for name, row in self.rows.items():
+            row.show(by_field.get(name, []), refused.get(name))
+
+    def focus_field(self, name: str | None = None) -> None:
+        rows = self.rows
+        row = rows.get(name) if name else next(iter(rows.values()), None)
+        if row is not None:
+            row.editor.focus()
+            row.scroll_visible()
