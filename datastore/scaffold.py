@@ -212,6 +212,12 @@ def _review_step(rel: str, key: str, entry: ReviewEntry) -> Step:
     return step
 
 
+def sample_demo_day() -> dt.date:
+    """The day `llweek demo` shows the sample campaign as of, unless told otherwise."""
+    history = tomllib.loads((SAMPLE_DIR / "history.toml").read_text(encoding="utf-8"))
+    return history["demo_today"]
+
+
 def init_sample(target: Path) -> None:
     """The sample campaign as a Git repository whose history replays `history.toml`."""
     _prepare(target)

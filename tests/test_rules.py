@@ -328,3 +328,20 @@ def test_advanced_unit_form_fields_are_required_but_opinions_optional(repo: Path
                if f.code == "field.required"}
     assert "full_name" in missing and "deeds" in missing
     assert not missing & {"unit_opinion", "city_opinion", "province_opinion"}
+
+
+def test_a_decompression_bomb_is_a_finding_not_a_crash(repo: Path):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)  # 10 gigapixels claimed
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) \
+        + chunk(b"IEND", b"")
+    items = photos(repo, 6)
+    (repo / "units" / UNIT / "photos" / items[0]["file"]).write_bytes(bomb)
+    record = Exhibition.model_validate({"title": "题目", "text": chars(500), "photos": items})
+    found = [f for f in findings(repo, EXHIBITION, record) if f.code == "photo.unreadable"]
+    assert [f.field for f in found] == ["photos[1].file"] and "像素数异常巨大" in found[0].message

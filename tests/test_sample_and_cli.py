@@ -215,3 +215,11 @@ def test_usage_errors_are_chinese_with_exit_code_two():
                           text=True, check=False)
     assert done.returncode == 2
     assert "命令行参数有误" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_demo_builds_the_sample_and_shows_it_as_of_its_own_day(tmp_path: Path, capsys):
+    # an unknown unit stops before the full-screen app opens, after the repository is built
+    code, out, err = run(capsys, "demo", str(tmp_path / "demo"), "--unit", "nowhere")
+    assert code == 2 and "nowhere" in err
+    assert "按 2021-12-08 显示" in out
+    assert git(tmp_path / "demo", "status", "--porcelain") == ""
