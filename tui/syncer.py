@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from datastore.gitrepo import NETWORK_TIMEOUT
+from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
+from datastore.lock import repo_lock
 from datastore.roles import rights_for
 from datastore.sync import SyncResult, sync
 from datastore.syncstate import LocalState, local_state
@@ -61,8 +62,12 @@ class Syncer:
 
         def run() -> tuple[SyncResult, Workspace | None]:
             result = sync(root, actor=actor if actor is not None else rights_for(root).actor)
-            changed = result.pulled or result.finished_merge or result.committed
-            return result, Workspace.load(root) if changed else None
+            if not (result.pulled or result.finished_merge or result.committed):
+                return result, None
+            # read under the writer lock: a save made meanwhile is either read here or
+            # reported after this result, never overwritten by an older picture
+            with GitRepo(root) as repo, repo_lock(repo.git_dir, "读取同步后的材料"):
+                return result, Workspace.load(root)
 
         self.running = True
         self.show()

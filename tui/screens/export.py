@@ -1,8 +1,8 @@
 """导出: the official Excel annexes of one unit or the province roll-up, and the electronic package.
 
 The output folder defaults to `exports/` beside the repository, never inside it (files there
-would look like materials to commit). Before writing, the data is checked: errors are listed
-and the export goes on only when asked. Writing runs in a worker with a progress bar; the
+would look like materials to commit). Before writing, the data on disk is checked: errors of
+the chosen annexes are listed and the export goes on only when asked. Writing runs in a worker with a progress bar; the
 written paths are listed at the end.
 """
 
@@ -20,7 +20,8 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar,
 
 from datastore.errors import LlweekError
 from datastore.findings import Finding
-from datastore.validation import validate_path
+from datastore.loader import load_repo
+from datastore.rules import validate_repo
 from exports.annexes import ANNEXES
 from tui.app import Job, LlweekApp
 from tui.screens.dialogs import Dialog
@@ -171,8 +172,8 @@ class ExportScreen(Screen):
         root, unit = self.app.root, options["unit"]
         wanted = None if options["package"] else {ANNEXES[n].kind.deliverable for n in options["annexes"]}
 
-        def check() -> list[Finding]:
-            _, findings = validate_path(root, unit)
+        def check() -> list[Finding]:  # in this process: forking a threaded app is not safe
+            findings = validate_repo(load_repo(root), unit)
             return [f for f in findings if f.is_error and (
                 wanted is None or f.deliverable is None or f.deliverable in wanted)]
 

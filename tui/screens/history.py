@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 from datastore.history import CommitInfo, RecordVersion, commit_changes, commits, record_history, \
     restore
 from datastore.loader import kind_of_path
+from datastore.save import SaveResult
 from tui.app import Job, LlweekApp
 from tui.screens.record_list import clip
 from tui.widgets.bar import TopBar
@@ -203,10 +204,13 @@ class HistoryScreen(Screen):
         stored = app.workspace.stored(path)
         expected = stored.digest if stored else None
 
-        def run() -> Any:
+        def run() -> SaveResult:
             return restore(root, path, info.hash, expected=expected, actor=app.actor)
 
-        def restored(_: Any) -> None:
+        def restored(result: SaveResult) -> None:
+            if result.commit is None:
+                self.notify(f"{what}现在就是这次修改后的内容，无需恢复。")
+                return
             self.notify(f"已恢复{what}（{info.date:%Y-%m-%d %H:%M} {info.author} 修改后的内容）。",
                         title="已恢复")
             if self.is_attached:
