@@ -42,6 +42,21 @@ async def test_export_writes_the_units_annex_beside_the_repository(sample_repo, 
     assert git(sample_repo, "status", "--porcelain") == ""  # nothing written into the repository
 
 
+async def test_a_second_export_keeps_the_first_file_and_says_so(sample_repo, tmp_path):
+    app = make_app(sample_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await untick(pilot, app, 2, 3, 4, 5)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        result = str(app.screen.query_one("#export-result").render())
+    assert "2021-附表1-长春市(2).xlsx（同名文件已存在，未覆盖，另存为此名）" in result
+    assert len(list((tmp_path / "exports").iterdir())) == 2
+
+
 async def test_errors_are_listed_and_the_export_goes_on_only_when_asked(sample_repo, tmp_path):
     app = make_app(sample_repo, "songyuan")  # two people share 推荐序号 2
     async with app.run_test(size=(80, 24)) as pilot:

@@ -23,6 +23,7 @@ from datastore.findings import Finding
 from datastore.loader import load_repo
 from datastore.rules import validate_repo
 from exports.annexes import ANNEXES
+from exports.export import WROTE, export
 from tui.app import Job, LlweekApp
 from tui.screens.dialogs import Dialog
 from tui.widgets.bar import TopBar
@@ -84,6 +85,7 @@ class ExportScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.running = False
+        self.wrote: list[str] = []  # "path（note）" of each file written, as export() says it
 
     @property
     def may_roll_up(self) -> bool:
@@ -206,8 +208,6 @@ class ExportScreen(Screen):
         self.app.push_screen(ExportWarningDialog(lines), answer)
 
     def _write(self, options: dict[str, Any]) -> None:
-        from exports.export import export
-
         app, root = self.app, self.app.root
         self.running = True
         bar = self.query_one("#progress", ProgressBar)
@@ -216,6 +216,7 @@ class ExportScreen(Screen):
             self.query_one(name).display = True
         self.query_one("#export-result").display = False
         self.query_one("#export-step", Static).update("正在准备……")
+        self.wrote = []
 
         def progress(done: int, total: int, message: str) -> None:
             app.call_from_thread(self._progress, done, total, message)
@@ -224,6 +225,8 @@ class ExportScreen(Screen):
                        failed=self._failed, after=self._idle))
 
     def _progress(self, done: int, total: int, message: str) -> None:
+        if message.startswith(WROTE):
+            self.wrote.append(message.removeprefix(WROTE))
         if self.is_attached:
             self.query_one("#progress", ProgressBar).update(total=total, progress=done)
             self.query_one("#export-step", Static).update(message)
@@ -234,8 +237,8 @@ class ExportScreen(Screen):
             return
         self.query_one("#export-step", Static).update("完成。")
         result = Text(f"已写入 {len(paths)} 项：\n", style="bold")
-        for path in paths:
-            result.append(f"  {path}\n")
+        for line in self.wrote or [str(path) for path in paths]:
+            result.append(f"  {line}\n")
         box = self.query_one("#export-result", Static)
         box.update(result)
         box.display = True
