@@ -22,13 +22,14 @@ from textual.widgets import Button, DataTable, Footer, Input, Static, TextArea
 from datastore.conflicts import MINE, THEIRS, Choice, ConflictedRecord, ConflictField, Edited, \
     resolve_fields
 from datastore.diff3 import has_markers
-from datastore.fieldpath import MISSING, KeyPath, get, label, model_of_path, put, show
+from datastore.fieldpath import KeyPath, model_of_path, put, show
 from tui.app import Job, LlweekApp
 from tui.screens.conflicts import unit_of
 from tui.screens.dialogs import FormDialog
 from tui.screens.record_list import clip
 from tui.widgets.bar import TopBar
 from tui.widgets.record_form import FieldError, display, parse_value
+from tui.widgets.record_text import record_text
 
 CHOICE_LABELS = {MINE: "我的", THEIRS: "对方的"}
 
@@ -219,18 +220,8 @@ class ConflictFieldsScreen(Screen):
                 open_keys.add(field.path[0])
             else:
                 put(data, field.path, copy.deepcopy(chosen_value(field, choice)))
-        model = model_of_path(self.record.path)
-        keys = [k for k in (model.model_fields if model else ()) if k in data]
-        keys += [k for k in data if k not in keys]
-        text = Text("合并后的记录（预览）\n", style="bold underline")
-        for key in keys:
-            text.append(f"{label(model, (key,))}：", style="bold")
-            if key in open_keys:
-                text.append("（尚未选择）\n", style="bold red")
-            else:
-                value = get(data, (key,))
-                text.append(show(value if value is not None else MISSING, 60) + "\n")
-        return text
+        return Text("合并后的记录（预览）\n", style="bold underline") + record_text(
+            self.record.path, data, open_keys)
 
     # ------------------------------------------------------------------ choosing
 

@@ -21,10 +21,12 @@ from datastore.conflicts import MINE, THEIRS, ConflictedRecord, ConflictKind, fi
     is_merging, list_conflicts, resolve_whole
 from datastore.fieldpath import show
 from datastore.loader import kind_of_path
+from datastore.tomlio import TomlSyntaxError, parse
 from tui.app import Job, LlweekApp
 from tui.screens.dialogs import Dialog
 from tui.screens.record_list import clip
 from tui.widgets.bar import TopBar
+from tui.widgets.record_text import record_text
 from tui.workspace import Workspace
 
 INTRO = ("同步时，您和别人改了同一份材料的同一项，需要决定保留哪一份：选中文件按Enter逐项选择，"
@@ -59,15 +61,21 @@ class WholeConflictDialog(Dialog):
             with VerticalScroll(classes="compare-box"):
                 for label, text in (("我的", record.mine_text), ("对方的", record.theirs_text)):
                     yield Label(label, classes="compare-label")
-                    if text is None:
-                        yield Static("（已删除）" if record.kind is not ConflictKind.WHOLE
-                                     else "（照片或无法显示的文件）")
-                    else:
-                        yield TextArea(text, read_only=True, classes="compare")
+                    yield self.version(text)
             with Horizontal(classes="buttons"):
                 yield Button(mine_label, id="mine", variant="primary", compact=True)
                 yield Button(theirs_label, id="theirs", compact=True)
                 yield Button("稍后再定", id="stay", compact=True)
+
+    def version(self, text: str | None) -> Static | TextArea:
+        """One side: its fields by name; a file that is not a readable record, as it is."""
+        if text is None:
+            return Static("（已删除）" if self.record.kind is not ConflictKind.WHOLE
+                          else "（照片等非文字文件）")
+        try:
+            return Static(record_text(self.record.path, parse(text)))
+        except TomlSyntaxError:
+            return TextArea(text, read_only=True, classes="compare")
 
     def on_mount(self) -> None:
         self.query_one("#stay", Button).focus()
