@@ -7,12 +7,14 @@ from pathlib import Path
 from app_harness import clones, conflicted, make_app, notices, screen_text, settle, type_text, via_palette
 
 from datastore.sync import sync
+from datastore.syncstate import LocalState
 from tests.conftest import git
 from tests.gitscenarios import ACTIVITY, delete, edit, fields
 from tui.screens.activities import ActivityEditor
 from tui.screens.conflict_fields import ConflictFieldsScreen, EditValueDialog
 from tui.screens.conflicts import ConflictListScreen, WholeConflictDialog
 from tui.screens.dialogs import ConfirmDialog
+from tui.syncer import banner_text
 
 OLD_NAME = "“红色百年 薪火相传”党史学习系列讲座"
 
@@ -195,3 +197,16 @@ async def test_an_edit_against_a_delete_keeps_the_whole_edited_file(tmp_path, sa
         assert banner(app).startswith("有 ")
     assert fields(mine, ACTIVITY)["participants"] == 499
     assert not (mine / ".git" / "MERGE_HEAD").exists()
+
+
+def test_banner_says_what_waits_most_urgent_first():
+    merge = LocalState(has_remote=True, ahead=2, merging=True, unresolved=1)
+    assert banner_text(merge, running=True, unreachable=None).startswith("正在同步")
+    assert banner_text(merge, False, None).startswith("合并未完成：还有 1 个文件有冲突")
+    settled = LocalState(has_remote=True, ahead=2, merging=True)
+    assert banner_text(settled, False, None).startswith("冲突都已解决，合并还没完成")
+    ahead = LocalState(has_remote=True, ahead=2)
+    assert banner_text(ahead, False, "连接超时").startswith("服务器无法连接：2 个提交在本机等待推送")
+    assert banner_text(ahead, False, None) == "有 2 个提交尚未推送到服务器：按 ctrl+r 同步"
+    assert banner_text(LocalState(has_remote=True, ahead=0), False, None) == ""
+    assert banner_text(LocalState(), False, None) == ""  # no server set up: nothing to say
