@@ -109,6 +109,25 @@ def record_history(root: Path, path: str, limit: int | None = None) -> list[Reco
     return versions
 
 
+def commit_changes(root: Path, commit: str, under: str | None = None) -> list[tuple[str, RecordVersion]]:
+    """The record files (under a folder) that `commit` changed against its first parent, each
+    with its field changes: what one line of a unit's history did."""
+    args = ["show", f"--format={_FORMAT}", "--raw", "--no-abbrev", "--diff-merges=first-parent"]
+    with open_repo(root) as repo:
+        header, _, raw = repo.run(*args, commit, "--", *([under] if under else [])) \
+            .strip("\x1e\n").partition("\n")
+        info = _parse_commit(header)
+        changed = []
+        for line in raw.splitlines():
+            if not line.startswith(":"):
+                continue
+            meta, path = line.split("\t", 1)
+            if path.endswith(".toml"):
+                old, new = meta.split()[2:4]
+                changed.append((path, _version(repo, path, info, old, new)))
+    return changed
+
+
 def _data(repo: GitRepo, blob: str) -> Any:
     if blob == _NO_BLOB:
         return MISSING

@@ -20,6 +20,8 @@ from exports.workbooks import rollup_workbook, unit_workbook, workbook_bytes
 
 Progress = Callable[[int, int, str], None]
 RENAMED_NOTE = "（同名文件已存在，未覆盖，另存为此名）"
+#: how progress reports a file written: this, its path, and RENAMED_NOTE if it took another name
+WROTE = "已写入 "
 
 
 class _Steps:
@@ -36,7 +38,7 @@ class _Steps:
     def wrote(self, path: Path, wanted: str) -> None:
         note = RENAMED_NOTE if path.name != wanted else ""
         if self.progress:
-            self.progress(self.done, self.total, f"已写入 {path}{note}")
+            self.progress(self.done, self.total, f"{WROTE}{path}{note}")
 
 
 def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str | None = None,

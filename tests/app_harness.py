@@ -2,7 +2,7 @@
 
 Fixed day (2021-10-20, after the second deadline), fixed person (a 长春市 staff member, or the
 province), and a file picker that starts in the test's own folder, so screens are the same on
-every run.
+every run. `clones` gives two staff clones of a real bare central repository, for syncing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from textual.pilot import Pilot
 
 from datastore.access import Actor
 from conftest import git
+from datastore.sync import sync
+from tests.gitscenarios import ACTIVITY, central, clone, edit
 from tui.app import LlweekApp
 
 TODAY = dt.date(2021, 10, 20)
@@ -26,13 +28,38 @@ def make_app(repo: Path, unit: str | None = UNIT, *, picker_start: Path | None =
     return LlweekApp(repo, today=TODAY, actor=actor, picker_start=picker_start or repo)
 
 
+#: the app's own workers (the file tree's endless one is not waited for)
+GROUPS = ("load", "jobs", "sync-state", "photo-preview")
+
+
 async def settle(pilot: Pilot) -> None:
-    """Wait until loading and every save or copy has finished and the screen is redrawn."""
-    await pilot.pause()
-    ours = [w for w in pilot.app.workers if w.group in ("load", "jobs")]
-    if ours:  # (an empty list would mean every worker, the file tree's endless one too)
+    """Wait until loading, every save, copy, sync or photo, and whatever they set off, has
+    finished and the screen is redrawn."""
+    for _ in range(20):
+        await pilot.pause()
+        ours = [w for w in pilot.app.workers if w.group in GROUPS and w.is_running]
+        if not ours:  # (an empty list would mean every worker)
+            break
         await pilot.app.workers.wait_for_complete(ours)
     await pilot.pause()
+
+
+def clones(tmp_path: Path, sample_master: Path) -> tuple[Path, Path]:
+    """Two clones of one central bare repository holding the sample campaign: the tester's
+    (opened in the app) and a colleague's (王宇, changed by hand or with the command line)."""
+    remote = central(tmp_path, sample_master)
+    return (clone(remote, tmp_path / "mine"),
+            clone(remote, tmp_path / "other", "王宇", "wangyu_ccjy@163.com"))
+
+
+def conflicted(tmp_path: Path, sample_master: Path) -> Path:
+    """The tester's clone, whose next sync stops on a conflict: both clones changed 活动名称 and
+    人数 of one activity (the tester also its 活动地点), and the colleague pushed first."""
+    mine, other = clones(tmp_path, sample_master)
+    edit(other, ACTIVITY, participants=600, name="党史讲座（王）")
+    sync(other)
+    edit(mine, ACTIVITY, participants=480, name="党史讲座（测）", venue="长春市图书馆二楼")
+    return mine
 
 
 def commit_count(repo: Path) -> int:

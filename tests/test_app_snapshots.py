@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_harness import make_app, settle, via_palette
+from app_harness import conflicted, make_app, settle, via_palette
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -43,3 +43,19 @@ def test_exhibition_snapshot(snap_compare, sample_repo, size):
 def test_activity_form_snapshot(snap_compare, sample_repo, size):
     assert snap_compare(make_app(sample_repo), terminal_size=size,
                         run_before=steps("附表1", "key:down", "key:enter"))
+
+
+def test_conflict_fields_snapshot(snap_compare, tmp_path, sample_master):
+    """The conflict the sync stopped on, field by field, one field chosen."""
+    app = make_app(conflicted(tmp_path, sample_master))
+    assert snap_compare(app, terminal_size=(80, 24),
+                        run_before=steps("key:ctrl+r", "key:enter", "key:t"))
+
+
+def test_export_snapshot(snap_compare, sample_repo):
+    async def run(pilot) -> None:
+        await steps("导出")(pilot)
+        pilot.app.screen.query_one("#out").value = "/srv/llweek/exports"  # not the test's folder
+        await pilot.pause()
+
+    assert snap_compare(make_app(sample_repo), terminal_size=(80, 24), run_before=run)

@@ -14,13 +14,16 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from datastore.access import Actor, current_login, find_actor, may_write
 from datastore.errors import IdentityMissing, LlweekError
 from datastore.gitrepo import GitRepo, Identity, is_git_repo
+from datastore.syncstate import LocalState, local_state
 from tui.cli import log_crash
 from tui.palette import LlweekCommands
+from tui.syncer import Syncer
 from tui.workspace import Workspace
 
 
@@ -30,12 +33,14 @@ class Job:
 
     `unit`: re-read this unit after the work, so every screen shows what is now on disk.
     `failed`: a screen's own handling of an expected error (return True when handled).
+    `after`: runs when the work ends, whether it succeeded or not.
     """
 
     run: Callable[[], Any]
     done: Callable[[Any], None] | None = None
     unit: str | None = None
     failed: Callable[[LlweekError], bool] | None = None
+    after: Callable[[], None] | None = None
 
 
 @dataclass
@@ -43,6 +48,7 @@ class Loaded:
     workspace: Workspace
     actor: Actor | None
     identity: Identity | None
+    state: LocalState
 
 
 class LlweekApp(App[int]):
@@ -56,7 +62,11 @@ class LlweekApp(App[int]):
         Binding("ctrl+p", "command_palette", "命令", priority=True, show=False),
         Binding("question_mark", "help", "帮助"),
         Binding("f1", "help", "帮助", show=False),
+        Binding("ctrl+r", "sync", "同步"),
     ]
+
+    #: the line under the top bar: syncing now, commits not yet pushed, no server, open merge
+    sync_note: reactive[str] = reactive("")
 
     def __init__(self, root: Path, *, today: dt.date, unit: str | None = None,
                  actor: Actor | None = None, picker_start: Path | None = None) -> None:
@@ -72,6 +82,7 @@ class LlweekApp(App[int]):
         self.actor: Actor | None = None
         self.identity: Identity | None = None
         self.current_unit: str | None = None
+        self.syncer = Syncer(self)
         self._jobs: dict[Worker, Job] = {}
 
     # ------------------------------------------------------------------ start
@@ -89,7 +100,8 @@ class LlweekApp(App[int]):
         if is_git_repo(self.root):
             with GitRepo(self.root) as repo:
                 identity = repo.identity()
-        return Loaded(workspace, self._find_actor(workspace, identity), identity)
+        return Loaded(workspace, self._find_actor(workspace, identity), identity,
+                      local_state(self.root))
 
     def _find_actor(self, workspace: Workspace, identity: Identity | None) -> Actor | None:
         if self.actor_option is not None:
@@ -106,9 +118,12 @@ class LlweekApp(App[int]):
         self.workspace, self.actor, self.identity = loaded.workspace, loaded.actor, loaded.identity
         self.current_unit = self.actor.unit if self.actor else None
         self.refresh_views(None)
+        self.syncer.state_read(loaded.state)
         if self.actor is None:
             self.notify("您的账号不在 access.toml 中：只能查看，不能修改。可用 --unit 指定所在单位。",
                         title="只读", timeout=10)
+        if loaded.state.merging:  # a merge left open last time: its conflicts come first
+            self.open_conflicts()
 
     def reload(self) -> None:
         """Read the whole repository again (after a change made outside the app)."""
@@ -145,6 +160,18 @@ class LlweekApp(App[int]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.name == "sync-state":
+            if event.state is WorkerState.SUCCESS:
+                self.syncer.state_read(worker.result)
+            elif event.state is WorkerState.ERROR:
+                self.report(worker.error)
+            return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            job = self._jobs.get(worker)
+            if job is not None:
+                if job.after:
+                    job.after()
+                self.syncer.refresh()  # a save or a merge changes what waits to be pushed
         if event.state is WorkerState.SUCCESS:
             if worker.name == "load":
                 self._loaded(worker.result)
@@ -266,6 +293,54 @@ class LlweekApp(App[int]):
             return
         while len(self.screen_stack) > 2:
             self.pop_screen()
+
+    def open_conflicts(self) -> None:
+        """The list of conflicted records of an open merge (once on the stack)."""
+        from tui.screens.conflicts import ConflictListScreen
+
+        if not any(isinstance(screen, ConflictListScreen) for screen in self.screen_stack):
+            self.push_screen(ConflictListScreen())
+
+    def open_history(self) -> None:
+        """The history of what the screen shows: its record, else its unit."""
+        from tui.screens.history import HistoryScreen
+
+        target = getattr(self.screen, "history_target", None)
+        if target is not None:
+            unit_id, path = target()
+        else:
+            unit_id, path = self.require_unit(), None
+        if unit_id is not None:
+            self.push_screen(HistoryScreen(unit_id, path))
+
+    def open_export(self) -> None:
+        from tui.screens.export import ExportScreen
+
+        if self.workspace is None:
+            self.notify("材料库还在读取中，请稍候。")
+        elif not isinstance(self.screen, ExportScreen):
+            self.push_screen(ExportScreen())
+
+    def open_review(self) -> None:
+        """The province reviews on a unit's overview: there, the highlighted deliverable."""
+        from tui.screens.unit_overview import UnitOverviewScreen
+
+        if self.actor is None or not self.actor.is_province:
+            self.notify("只有省级人员可以审核。", severity="warning")
+        elif isinstance(self.screen, UnitOverviewScreen):
+            self.screen.action_review()
+        else:
+            self.open_unit()
+            self.notify("选中一项材料，按 r 审核。")
+
+    def action_sync(self) -> None:
+        self.syncer.start()
+
+    def action_history(self) -> None:
+        self.open_history()
+
+    def action_export(self) -> None:
+        self.open_export()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from datastore.deadlines import DeadlineSummary, DeliverableStatus, repo_status, unit_status
 from datastore.findings import Finding
-from datastore.loader import RepoData, StoredRecord, UnitData, load_repo, load_unit
+from datastore.loader import RepoData, StoredRecord, UnitData, load_repo, load_unit, read_record
+from datastore.models import Reviews
+from datastore.reviews import review_path
 from datastore.rules import RuleContext, check_campaign, check_unit
 
 
@@ -73,6 +75,15 @@ class Workspace:
         for stored in [*unit.singles.values(), *(s for v in unit.collections.values() for s in v)]:
             self.data.stored[stored.path] = stored
         self.unit_findings[unit.id] = snapshot.findings
+
+    def read_reviews(self, unit_id: str) -> StoredRecord:
+        """The province's review file of a unit as on disk now (call from a worker)."""
+        return read_record(self.root, review_path(unit_id), None, Reviews, unit_id, [])
+
+    def install_reviews(self, stored: StoredRecord) -> None:
+        self.data.stored[stored.path] = stored
+        if stored.record is not None and stored.unit is not None:
+            self.data.reviews[stored.unit] = stored.record  # type: ignore[assignment]
 
     @property
     def findings(self) -> list[Finding]:

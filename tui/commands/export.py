@@ -14,7 +14,7 @@ from tui.commands.common import repo_root
 
 
 def run(args: argparse.Namespace) -> int:
-    from exports.export import export  # openpyxl only for the commands that write Excel
+    from exports.export import WROTE, export  # openpyxl only for the commands that write Excel
 
     root = repo_root(args)
     if args.package and args.annex:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         unit = actor.unit
 
     def progress(done: int, total: int, message: str) -> None:
-        if message.startswith("已写入"):
+        if message.startswith(WROTE):
             print(message, flush=True)
 
     written = export(root, args.annex, unit=unit, all_units=args.all_units,

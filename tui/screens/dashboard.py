@@ -55,6 +55,8 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "打开"),
         Binding("c", "app.contact", "联系方式"),
+        Binding("h", "app.history", "历史"),
+        Binding("e", "app.export", "导出"),
     ]
 
     app: LlweekApp

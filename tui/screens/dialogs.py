@@ -1,4 +1,5 @@
-"""Small modal questions: yes/no, unsaved changes, the Git identity, a file changed meanwhile."""
+"""Small modal questions: yes/no, unsaved changes, the Git identity, a file changed meanwhile,
+the province's review of a deliverable."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, RadioSet, Static, TextArea
 
 from datastore.gitrepo import Identity
+from datastore.models import REVIEW_STATES, ReviewEntry
+from tui.widgets.toggles import Option
 
 
 class Dialog(ModalScreen):
@@ -22,8 +25,35 @@ class Dialog(ModalScreen):
         self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        """A button listed in `answers` answers; a dialog with its own handler (which Textual
+        calls first, then this one) answers the others itself."""
         event.stop()
-        self.dismiss(self.answers[event.button.id or ""])
+        if event.button.id in self.answers:
+            self.dismiss(self.answers[event.button.id])
+
+
+class FormDialog(Dialog):
+    """A dialog that checks what was typed: #ok runs `finish`, #cancel answers None, and a
+    problem shows in the #problem line instead of closing. (Textual calls the handlers of
+    every class in turn, so a subclass's own on_mount adds to this one's.)"""
+
+    def on_mount(self) -> None:
+        self.query_one("#problem").display = False
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.finish()
+        elif event.button.id == "cancel":
+            self.dismiss(None)
+
+    def show_problem(self, message: str) -> None:
+        box = self.query_one("#problem", Static)
+        box.update(message)
+        box.display = True
+
+    def finish(self) -> None:
+        raise NotImplementedError
 
 
 class ConfirmDialog(Dialog):
@@ -66,7 +96,7 @@ class UnsavedDialog(Dialog):
         self.query_one("#save", Button).focus()
 
 
-class IdentityDialog(Dialog):
+class IdentityDialog(FormDialog):
     """The name and e-mail Git records with every save; asked once, kept in the repository."""
 
     def __init__(self, suggestion: Identity | None) -> None:
@@ -92,32 +122,22 @@ class IdentityDialog(Dialog):
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
-        self.query_one("#problem").display = False
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "name":
             self.query_one("#email", Input).focus()
         else:
-            self._finish()
+            self.finish()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._finish()
-        else:
-            self.dismiss(None)
-
-    def _finish(self) -> None:
+    def finish(self) -> None:
         name = self.query_one("#name", Input).value.strip()
         email = self.query_one("#email", Input).value.strip()
         problem = None if name else "请填写姓名"
         if problem is None and ("@" not in email or " " in email or email.startswith("@")):
             problem = "请填写有效的邮箱，如 zhangli@126.com"
-        box = self.query_one("#problem", Static)
         if problem:
-            box.update(problem)
-            box.display = True
+            self.show_problem(problem)
             return
         self.dismiss(Identity(name, email))
 
@@ -147,3 +167,50 @@ class StaleDialog(Dialog):
 
     def on_mount(self) -> None:
         self.query_one("#stay", Button).focus()
+
+
+class ReviewDialog(FormDialog):
+    """已收到 / 已通过 / 已退回 with a comment; answers (state, comment) or None.
+
+    A return needs a comment: it is what the unit reads to know what to change. The current
+    decision is shown above, not filled in: a new decision gets its own words.
+    """
+
+    def __init__(self, what: str, current: ReviewEntry | None) -> None:
+        super().__init__()
+        self.what, self.current = what, current
+
+    def compose(self) -> ComposeResult:
+        question = f"审核：{self.what}"
+        current = self.current
+        if current is not None and current.state in REVIEW_STATES:
+            question += f"\n现在：{REVIEW_STATES[current.state]}（{current.at or ''} {current.by or ''}）"
+            if current.comment:
+                question += f" {current.comment}"
+        with Vertical(classes="dialog"):
+            yield Static(question, classes="question", markup=False)
+            with RadioSet(id="review-state", compact=True):
+                for key, label in REVIEW_STATES.items():
+                    yield Option(label, id=f"state-{key}")
+            yield Label("意见（退回时必填，单位会看到）", classes="compare-label")
+            yield TextArea("", soft_wrap=True, id="review-comment")
+            yield Static("", id="problem", classes="notice")
+            with Horizontal(classes="buttons"):
+                yield Button("保存", id="ok", variant="primary", compact=True)
+                yield Button("取消", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(RadioSet).focus()
+
+    def finish(self) -> None:
+        pressed = self.query_one(RadioSet).pressed_button
+        comment = self.query_one("#review-comment", TextArea).text.strip()
+        problem = None
+        if pressed is None:
+            problem = "请选择审核结果：已收到、已通过或已退回"
+        elif pressed.id == "state-returned" and not comment:
+            problem = "退回时请写明意见，单位才知道要修改什么"
+        if problem:
+            self.show_problem(problem)
+            return
+        self.dismiss((pressed.id.removeprefix("state-"), comment or None))

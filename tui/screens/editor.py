@@ -43,6 +43,7 @@ class RecordEditor(Screen):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "保存", priority=True),
+        Binding("ctrl+l", "app.history", "历史"),
         Binding("escape", "back", "返回"),
     ]
 
@@ -268,6 +269,36 @@ class RecordEditor(Screen):
                 app.switch_screen(type(self)(self.unit_id, stored=stored))
 
         app.submit(Job(lambda: None, fresh, unit=self.unit_id))
+
+    # ------------------------------------------------------------------ changed elsewhere
+
+    def history_target(self) -> tuple[str, str | None]:
+        return self.unit_id, self.path if self.expected is not None else None
+
+    def data_changed(self, unit_id: str | None) -> None:
+        """After a sync read everything in: show what others changed here (if shown now)."""
+        if unit_id is None and self.app.screen is self:
+            self.follow_disk()
+
+    def on_screen_resume(self) -> None:
+        self.follow_disk()
+
+    def follow_disk(self) -> None:
+        """Show the record as it is now on disk (synced, restored), unless something is typed
+        here: then the save compares and asks, as for any change made meanwhile."""
+        if not self.is_mounted or self.dirty:
+            return
+        stored = self.app.workspace.stored(self.path)
+        if (stored.digest if stored else None) == self.expected:
+            return
+        if stored is None and self.expected is None:  # never saved: nothing to follow
+            return
+        if stored is None and self.KIND.is_collection:
+            self.notify("这条记录已被删除。", severity="warning")
+            self.dismiss()
+            return
+        self.app.switch_screen(type(self)(self.unit_id, stored=stored))
+        self.notify("这份材料有了新的内容（同步或恢复），已显示最新的。")
 
     # ------------------------------------------------------------------ leaving
 

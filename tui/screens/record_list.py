@@ -65,6 +65,7 @@ class RecordListScreen(UnitScreen):
         Binding("d", "delete", "删除"),
         Binding("shift+up", "move(-1)", "上移"),
         Binding("shift+down", "move(1)", "下移"),
+        Binding("h", "app.history", "历史"),
         Binding("escape", "back", "返回"),
     ]
 
@@ -140,6 +141,9 @@ class RecordListScreen(UnitScreen):
         if table.row_count == 0:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def history_target(self) -> tuple[str, str | None]:
+        return self.unit_id, self.highlighted_path()
 
     def highlighted(self) -> StoredRecord | None:
         path = self.highlighted_path()

@@ -1,6 +1,7 @@
 """单位概况: each deliverable of one unit with its state, findings, 报送 mark and review.
 
-Here a unit marks a deliverable 报送 (s) and, for the nomination forms, 纸质材料已寄出 (p).
+Here a unit marks a deliverable 报送 (s) and, for the nomination forms, 纸质材料已寄出 (p); the
+province marks it 已收到 / 已通过 / 已退回 with a comment (r), which the unit sees here after syncing.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from datastore.deadlines import DeliverableStatus
+from datastore.loader import StoredRecord
 from datastore.marks import set_mark
 from datastore.models import DELIVERABLES, REVIEW_STATES, Mark, ReviewEntry, UnitProfile
+from datastore.reviews import describe_review, set_review
 from tui.app import Job
 from tui.commands.status import days_text
 from tui.screens.unit_screen import UnitScreen
@@ -36,8 +39,15 @@ class UnitOverviewScreen(UnitScreen):
         Binding("s", "submit", "报送"),
         Binding("p", "paper", "纸质寄出"),
         Binding("i", "profile", "单位信息"),
+        Binding("r", "review", "审核"),
+        Binding("h", "app.history", "历史"),
         Binding("escape", "back", "返回"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "review":  # the province's key only
+            return self.app.actor is not None and self.app.actor.is_province
+        return True
 
     def compose(self) -> ComposeResult:
         yield TopBar(f"{self.app.workspace.unit_name(self.unit_id)} › 单位概况")
@@ -177,3 +187,34 @@ class UnitOverviewScreen(UnitScreen):
                                lambda _: self.notify("已记录。"), unit=unit_id))
 
         app.push_screen(ConfirmDialog(question, yes=yes, no="取消", safe_default=safe), answer)
+
+    def action_review(self) -> None:
+        """The province marks the highlighted deliverable received, accepted or returned."""
+        from tui.screens.dialogs import ReviewDialog
+
+        app, unit_id = self.app, self.unit_id
+        if app.actor is None or not app.actor.is_province:
+            self.notify("只有省级人员可以审核。", severity="warning")
+            return
+        key = self.highlighted_key()
+        current = self.statuses()[key].review
+        what = f"{app.workspace.unit_name(unit_id)} {DELIVERABLES[key]}"
+        when = dt.datetime.combine(app.today, dt.datetime.now().time())
+
+        def answer(decision: tuple[str, str | None] | None) -> None:
+            if decision is None:
+                return
+            state, comment = decision
+
+            def run() -> StoredRecord:
+                set_review(app.root, unit_id, key, state, comment, actor=app.actor, when=when)
+                return app.workspace.read_reviews(unit_id)
+
+            def done(stored: StoredRecord) -> None:
+                app.workspace.install_reviews(stored)
+                app.refresh_views(unit_id)
+                self.notify(f"已记录：{describe_review(key, state)}。同步后单位就能看到。", title="已审核")
+
+            app.submit(Job(run, done))
+
+        app.push_screen(ReviewDialog(what, current), answer)

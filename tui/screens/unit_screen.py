@@ -23,6 +23,10 @@ class UnitScreen(Screen):
         self.notify(f"只读：您只能{what}。", severity="warning")
         return False
 
+    def history_target(self) -> tuple[str, str | None]:
+        """What 历史 shows from here: the unit's materials (a list: its highlighted record)."""
+        return self.unit_id, None
+
     def fill(self) -> None:
         """(Re)build the table from the workspace."""
         raise NotImplementedError

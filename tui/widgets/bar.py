@@ -1,20 +1,34 @@
-"""The line at the top of every screen: where you are, today's date, who you are."""
+"""The lines at the top of every screen: where you are, today's date, who you are; below them,
+only when there is something to say, the sync banner (unpushed commits, no server, open merge)."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 
-class TopBar(Horizontal):
+class SyncBanner(Static):
+    """Follows the app's `sync_note`; hidden while it is empty."""
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "sync_note", self._show)
+
+    def _show(self, note: str) -> None:
+        self.update(note)
+        self.display = bool(note)
+
+
+class TopBar(Vertical):
     def __init__(self, where: str) -> None:
-        super().__init__(classes="topbar")
+        super().__init__(classes="topbar-box")
         self.where = where
 
     def compose(self) -> ComposeResult:
-        yield Static(self.where, classes="where", markup=False)
-        yield Static("", classes="who", markup=False)
+        with Horizontal(classes="topbar"):
+            yield Static(self.where, classes="where", markup=False)
+            yield Static("", classes="who", markup=False)
+        yield SyncBanner("", classes="sync-banner", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_who()

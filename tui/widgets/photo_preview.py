@@ -80,7 +80,7 @@ class PhotoPreview(Widget):
         self.query_one(".photo-verdict", Static).update("正在读取照片…")
         self._load(path)
 
-    @work(thread=True, exclusive=True, group="photo-preview")
+    @work(thread=True, exclusive=True, group="photo-preview", exit_on_error=False)
     def _load(self, path: Path) -> None:
         message, _ = verdict(path, self.rules)
         thumbnail: Image.Image | None = None
@@ -95,5 +95,7 @@ class PhotoPreview(Widget):
         self.app.call_from_thread(self._loaded, thumbnail, message)
 
     def _loaded(self, thumbnail: Image.Image | None, message: str) -> None:
+        if not self.is_attached:  # its editor was closed while the photo was read
+            return
         self.query_one(PhotoPicture).image = thumbnail
         self.query_one(".photo-verdict", Static).update(message)

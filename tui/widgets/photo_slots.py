@@ -2,6 +2,7 @@
 
 Choosing a file asks the screen (it opens the file picker and copies the file into the unit's
 photos/ folder in a worker); the slot then shows the file's size in pixels and the verdict.
+The slot the cursor is in draws its photo below it (half blocks, any terminal).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.widgets import Input, Label, Static
 from datastore.findings import Finding
 from datastore.models import Photo, Rules
 from datastore.photos import inspect_photo, photo_path
+from tui.widgets.photo_preview import PhotoPreview
 from tui.widgets.state import finding_text
 
 
@@ -52,6 +54,7 @@ class PhotoSlot(Vertical):
         self.index, self.root, self.unit, self.rules, self.read_only = index, root, unit, rules, read_only
         self.file: str | None = photo.file if photo else None
         self.caption = photo.caption if photo and photo.caption else ""
+        self.previewed: str | None = None  # the file the preview shows
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-line"):
@@ -63,9 +66,22 @@ class PhotoSlot(Vertical):
             yield Label("照片文件", classes="field-label")
             yield PhotoFile(self._file_text(), id=f"photo-{self.index}", classes="photo-file")
         yield Static("", classes="field-findings")
+        yield PhotoPreview(self.rules, id=f"preview-{self.index}")
+
+    def on_mount(self) -> None:
+        self.set_class(bool(self.file), "has-photo")
 
     def on_descendant_focus(self) -> None:
         self.add_class("-active")
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        """Draw the slot's photo (read again only when the file changed)."""
+        if self.file == self.previewed or not self.has_class("-active"):
+            return
+        self.previewed = self.file
+        path = photo_path(self.root, self.unit, self.file) if self.file else None
+        self.query_one(PhotoPreview).show(path)
 
     def on_descendant_blur(self) -> None:
         self.remove_class("-active")
@@ -86,6 +102,8 @@ class PhotoSlot(Vertical):
     def set_file(self, name: str | None) -> None:
         self.file = name
         self.query_one(PhotoFile).update(self._file_text())
+        self.set_class(bool(name), "has-photo")
+        self.show_preview()
         self.post_message(PhotoSlots.Changed())
 
     @property

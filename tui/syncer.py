@@ -1,0 +1,117 @@
+"""同步 in the app: the sync runs in a worker; its result is a notification; what others pushed
+is read in so every open screen shows it; the banner under the top bar says what still waits.
+
+The banner is cheap to keep current: after every save or sync the clone's local state (commits
+not yet pushed, an open merge) is read again in a worker, without asking the server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
+from datastore.lock import repo_lock
+from datastore.roles import rights_for
+from datastore.sync import SyncResult, sync
+from datastore.syncstate import LocalState, local_state
+from tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
+
+SYNC_KEY = "ctrl+r"
+
+
+def banner_text(state: LocalState, running: bool, unreachable: str | None) -> str:
+    """The banner's sentence, or "" when there is nothing to say."""
+    if running:
+        return f"正在同步：提交、拉取、合并、推送……（服务器无响应时最多等 {NETWORK_TIMEOUT:g} 秒）"
+    if state.merging and state.unresolved:
+        return f"合并未完成：还有 {state.unresolved} 个文件有冲突，请在“冲突”界面选择（ctrl+p 冲突）"
+    if state.merging:
+        return "冲突都已解决，合并还没完成：在“冲突”界面按 f 完成合并（ctrl+p 冲突）"
+    if unreachable:
+        waiting = f"{state.ahead} 个提交在本机等待推送（都已保存）" if state.ahead else "本机的修改都已保存"
+        return f"服务器无法连接：{waiting}，稍后按 {SYNC_KEY} 再同步。原因：{unreachable}"
+    if state.ahead:
+        return f"有 {state.ahead} 个提交尚未推送到服务器：按 {SYNC_KEY} 同步"
+    return ""
+
+
+class Syncer:
+    """The app's one sync at a time, and the banner that follows the clone's state."""
+
+    def __init__(self, app: LlweekApp) -> None:
+        self.app = app
+        self.running = False
+        self.unreachable: str | None = None  # why the last sync could not reach the server
+        self.state = LocalState()
+
+    def start(self) -> None:
+        """Sync now (in a worker); a second request while one runs is only told to wait."""
+        app = self.app
+        if app.workspace is None:
+            app.notify("材料库还在读取中，请稍候。")
+            return
+        if self.running:
+            app.notify("正在同步，请稍候。")
+            return
+        from tui.app import Job
+
+        root, actor = app.root, app.actor
+
+        def run() -> tuple[SyncResult, Workspace | None]:
+            result = sync(root, actor=actor if actor is not None else rights_for(root).actor)
+            if not (result.pulled or result.finished_merge or result.committed):
+                return result, None
+            # read under the writer lock: a save made meanwhile is either read here or
+            # reported after this result, never overwritten by an older picture
+            with GitRepo(root) as repo, repo_lock(repo.git_dir, "读取同步后的材料"):
+                return result, Workspace.load(root)
+
+        self.running = True
+        self.show()
+        app.submit(Job(run, self._synced, after=self._ended))
+
+    def _ended(self) -> None:
+        self.running = False
+        self.show()
+
+    def _synced(self, outcome: tuple[SyncResult, Workspace | None]) -> None:
+        result, workspace = outcome
+        app = self.app
+        self.unreachable = result.unreachable
+        if workspace is not None:
+            app.workspace = workspace
+            app.refresh_views(None)
+        lines = [result.summary]
+        if result.finished_merge:
+            lines.insert(0, "已完成合并。")
+        if result.committed:
+            lines.append(f"已提交手工修改：{'、'.join(result.committed)}")
+        if result.not_committed:
+            lines.append(f"未提交：{'、'.join(result.not_committed)}")
+        text = "\n".join(lines)
+        if result.unreachable:
+            app.notify(text, title="未能同步", severity="error", timeout=15)
+        elif result.conflicts:
+            app.notify(text, title="同步停在冲突上", severity="warning", timeout=12)
+            app.open_conflicts()
+        else:
+            app.notify(text, title="同步完成", timeout=8)
+        self.show()
+
+    # ------------------------------------------------------------------ the banner
+
+    def refresh(self) -> None:
+        """Read the clone's state again in a worker (a newer request replaces an older one)."""
+        app = self.app
+        app.run_worker(lambda: local_state(app.root), thread=True, exclusive=True,
+                       group="sync-state", name="sync-state", exit_on_error=False)
+
+    def state_read(self, state: Any) -> None:
+        self.state = state
+        self.show()
+
+    def show(self) -> None:
+        self.app.sync_note = banner_text(self.state, self.running, self.unreachable)
