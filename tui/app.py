@@ -109,10 +109,14 @@ class LlweekApp(App[int]):
         login = current_login()
         known = find_actor(workspace.data.access, login=login,
                            email=identity.email if identity else None)
-        if self.unit_option is None:
-            return known
         name = known.name if known else (identity.name if identity else login)
-        return Actor(login, name, "unit", self.unit_option, identity.email if identity else None)
+        email = identity.email if identity else None
+        if self.unit_option is not None:
+            return Actor(login, name, "unit", self.unit_option, email)
+        if known is None and not workspace.data.access.staff:
+            # roles are not set up (access.toml lists nobody): everyone may change everything
+            return Actor(login, name, "province", None, email)
+        return known
 
     def _loaded(self, loaded: Loaded) -> None:
         self.workspace, self.actor, self.identity = loaded.workspace, loaded.actor, loaded.identity
