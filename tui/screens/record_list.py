@@ -91,6 +91,8 @@ class RecordListScreen(UnitScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "move" and not self.KIND.order_field:
             return False
+        if action in ("add", "delete", "move"):  # not offered on a read-only unit
+            return self.app.may_edit(self.unit_id)
         return True
 
     # ------------------------------------------------------------------ content

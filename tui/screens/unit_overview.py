@@ -47,6 +47,8 @@ class UnitOverviewScreen(UnitScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review":  # the province's key only
             return self.app.actor is not None and self.app.actor.is_province
+        if action in ("submit", "paper"):  # not offered on a read-only unit
+            return self.app.may_edit(self.unit_id)
         return True
 
     def compose(self) -> ComposeResult:
