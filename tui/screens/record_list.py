@@ -108,6 +108,7 @@ class RecordListScreen(UnitScreen):
         current = keep or self.highlighted_path()
         table.clear()
         workspace = self.app.workspace
+        widths = self.column_widths()
         for position, stored in enumerate(self.items, start=1):
             record = stored.record
             found = workspace.findings_of(self.unit_id, path=stored.path)
@@ -116,7 +117,8 @@ class RecordListScreen(UnitScreen):
                 cells = [Text("（文件无法读取）", style="bold red")] + [""] * (len(self.COLUMNS) - 1)
                 number: Any = position
             else:
-                cells = [cell(getattr(record, name), width) for name, width in self.COLUMNS]
+                cells = [cell(getattr(record, name), width)
+                         for (name, _), width in zip(self.COLUMNS, widths)]
                 number = getattr(record, self.KIND.order_field) if self.KIND.order_field else position
             table.add_row(cell(number, 4), *cells, problems_text(errors, len(found) - errors),
                           key=stored.path)
@@ -126,6 +128,21 @@ class RecordListScreen(UnitScreen):
                 table.move_cursor(row=index)
         self.show_summary()
         self.show_findings()
+
+    def column_widths(self) -> list[int]:
+        """COLUMNS' widths fit 80 columns; a wider terminal gives the room to the first one
+        (the record's name) and the next widest, so text is not cut where there is space."""
+        widths = [width for _, width in self.COLUMNS]
+        spare = max(self.app.size.width - 80, 0)
+        second = max(range(1, len(widths)), key=widths.__getitem__, default=0)
+        widths[0] += spare if second == 0 else spare * 2 // 3
+        if second:
+            widths[second] += spare - spare * 2 // 3
+        return widths
+
+    def on_resize(self) -> None:
+        if self.app.workspace is not None:
+            self.fill()
 
     def show_summary(self) -> None:
         status = self.app.workspace.unit_status(self.unit_id, self.app.today)[self.KIND.deliverable]
