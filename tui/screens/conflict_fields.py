@@ -220,8 +220,9 @@ class ConflictFieldsScreen(Screen):
                 open_keys.add(field.path[0])
             else:
                 put(data, field.path, copy.deepcopy(chosen_value(field, choice)))
-        return Text("合并后的记录（预览）\n", style="bold underline") + record_text(
-            self.record.path, data, open_keys)
+        text = Text()
+        text.append("合并后的记录（预览）\n", style="bold underline")  # the heading only
+        return text.append_text(record_text(self.record.path, data, open_keys))
 
     # ------------------------------------------------------------------ choosing
 
