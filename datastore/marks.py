@@ -8,10 +8,9 @@ from pathlib import Path
 from datastore.access import Actor
 from datastore.errors import LlweekError
 from datastore.gitrepo import Identity
-from datastore.loader import read_record
 from datastore.models import DELIVERABLES, SUBMISSIONS, Mark, Submissions
 from datastore.records import with_changes
-from datastore.save import SaveResult, current_digest, load_campaign, save_file, trailers, unit_name
+from datastore.save import SaveResult, load_campaign, open_for_update, save_file, trailers, unit_name
 
 
 def describe_mark(deliverable: str, mark: Mark | None) -> str:
@@ -33,11 +32,7 @@ def set_mark(root: Path, unit: str, deliverable: str, *, submitted: dt.date | No
     if paper_sent and not submitted:
         raise LlweekError("请先标记报送，再登记纸质材料寄出日期")
     rel = SUBMISSIONS.path(unit)
-    expected = current_digest(root, rel)
-    stored = read_record(root, rel, SUBMISSIONS, Submissions, unit, []) if expected else None
-    if expected and stored is not None and stored.record is None:
-        raise LlweekError(f"{rel} 无法读取，请先修正该文件")
-    current = stored.record if stored else Submissions()
+    current, expected = open_for_update(root, rel, Submissions, unit, SUBMISSIONS)
     mark = Mark(submitted=submitted, paper_sent=paper_sent) if submitted else None
     updated = with_changes(current, {deliverable: mark})  # type: ignore[arg-type]
     subject = f"{unit_name(load_campaign(root), unit)}: {describe_mark(deliverable, mark)}"

@@ -9,10 +9,9 @@ from datastore.access import Actor
 from datastore.errors import LlweekError, PermissionDenied
 from datastore.gitrepo import GitRepo, Identity
 from datastore.ids import check_id
-from datastore.loader import read_record
 from datastore.models import DELIVERABLES, REVIEW_STATES, ReviewEntry, Reviews
 from datastore.records import with_changes
-from datastore.save import SaveResult, current_digest, load_campaign, save_file, trailers, unit_name
+from datastore.save import SaveResult, load_campaign, open_for_update, save_file, trailers, unit_name
 
 
 def review_path(unit: str) -> str:
@@ -53,11 +52,7 @@ def set_review(root: Path, unit: str, deliverable: str, state: str, comment: str
     if unit not in {ref.id for ref in campaign.units} and not (root / "units" / unit).is_dir():
         raise LlweekError(f"单位「{unit}」不在 campaign.toml 的报送单位名单中")
     rel = review_path(unit)
-    expected = current_digest(root, rel)
-    stored = read_record(root, rel, None, Reviews, unit, []) if expected else None
-    if stored is not None and stored.record is None:
-        raise LlweekError(f"{rel} 无法读取，请先修正该文件")
-    current = stored.record if stored else Reviews()
+    current, expected = open_for_update(root, rel, Reviews, unit)
     reviewer = (actor.login or actor.name) if actor else (author or _repo_identity(root)).name
     day = (when or dt.datetime.now()).date()
     entry = ReviewEntry(state=state, at=day, by=reviewer, comment=comment)

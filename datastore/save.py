@@ -74,6 +74,19 @@ def current_digest(root: Path, rel: str) -> str | None:
         return None
 
 
+def open_for_update(root: Path, rel: str, model: type[Record], unit: str | None,
+                    kind: RecordKind | None = None) -> tuple[Record, str | None]:
+    """A small file about to be changed in one place (marks, reviews): its record (a fresh
+    one when missing) and the content hash to pass as `expected`; refused if unreadable."""
+    expected = current_digest(root, rel)
+    if expected is None:
+        return model(), None
+    stored = read_record(root, rel, kind, model, unit, [])
+    if stored.record is None:
+        raise LlweekError(f"{rel} 无法读取，请先修正该文件")
+    return stored.record, expected
+
+
 def _check_unchanged(root: Path, rel: str, expected: str | None) -> None:
     if expected == UNCHECKED:
         return
