@@ -91,6 +91,23 @@ def rights_for(root: Path, access: Access | None = None) -> Rights:
     return Rights(login, email, find_actor(access, login, email), bool(access.staff))
 
 
+def session_actor(access: Access, login: str, email: str | None, name: str | None = None,
+                  unit: str | None = None) -> Actor | None:
+    """Who the app acts as for a session; None means look-only.
+
+    `unit` (the app's --unit) makes the person that unit's staff locally; with nobody in
+    access.toml roles are not set up and the person may change everything; otherwise it is
+    their access.toml line, if any.
+    """
+    known = find_actor(access, login=login, email=email)
+    shown = known.name if known else (name or login)
+    if unit is not None:
+        return Actor(login, shown, "unit", unit, email)
+    if known is None and not access.staff:
+        return Actor(login, shown, "province", None, email)
+    return known
+
+
 def require_cli_write(root: Path, paths: Iterable[str]) -> Actor | None:
     """For a command that is about to commit `paths`: refuse outside the role, else the actor.
 

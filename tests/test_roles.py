@@ -73,3 +73,17 @@ def test_without_a_staff_list_everyone_may_change_everything(sample_repo: Path, 
     assert not rights.enforced and rights.actor is None
     assert rights.may_review and rights.may_edit_unit("jilin")
     assert require_cli_write(sample_repo, ["campaign.toml"]) is None
+
+
+def test_session_actor_follows_unit_option_then_staff_list():
+    from datastore.models import Access
+    from datastore.roles import session_actor
+
+    staffed = Access.model_validate({"staff": [
+        {"login": "cc-zhangli", "name": "张丽", "unit": "changchun", "role": "unit"}]})
+    assert session_actor(staffed, "cc-zhangli", None).unit == "changchun"
+    assert session_actor(staffed, "stranger", "x@example.cn") is None
+    laptop = session_actor(staffed, "stranger", None, "李四", unit="jilin")
+    assert (laptop.role, laptop.unit, laptop.name) == ("unit", "jilin", "李四")
+    nobody = session_actor(Access(), "anyone", None)
+    assert nobody is not None and nobody.is_province

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from datastore.access import Actor, current_login, find_actor, may_write
+from datastore.roles import session_actor
 from datastore.errors import IdentityMissing, LlweekError
 from datastore.gitrepo import GitRepo, Identity, is_git_repo
 from datastore.syncstate import LocalState, local_state
@@ -106,17 +107,9 @@ class LlweekApp(App[int]):
     def _find_actor(self, workspace: Workspace, identity: Identity | None) -> Actor | None:
         if self.actor_option is not None:
             return self.actor_option
-        login = current_login()
-        known = find_actor(workspace.data.access, login=login,
-                           email=identity.email if identity else None)
-        name = known.name if known else (identity.name if identity else login)
-        email = identity.email if identity else None
-        if self.unit_option is not None:
-            return Actor(login, name, "unit", self.unit_option, email)
-        if known is None and not workspace.data.access.staff:
-            # roles are not set up (access.toml lists nobody): everyone may change everything
-            return Actor(login, name, "province", None, email)
-        return known
+        return session_actor(workspace.data.access, current_login(),
+                             identity.email if identity else None,
+                             identity.name if identity else None, self.unit_option)
 
     def _loaded(self, loaded: Loaded) -> None:
         self.workspace, self.actor, self.identity = loaded.workspace, loaded.actor, loaded.identity
