@@ -2,7 +2,7 @@
 
 Inside: the five annexes (.xlsx); the work plan, the exhibition board draft (title, text and
 its six named photos in a 2 × 3 grid), the summary with its eight named photos and each case
-as Word documents; the original photos, byte for byte, renamed after their captions (the
+(with its photos, if any) as Word documents; the original photos, byte for byte, renamed after their captions (the
 notice asks for hi-res originals; the documents hold print copies at 300 dpi); optionally
 the print-ready PDF of all of it in the notice's order; and 材料清单.txt saying what is in the
 package and what is still missing or wrong. A photo is read only from the unit's own photos/
@@ -87,7 +87,8 @@ def write_package(data: RepoData, unit: UnitData, out_dir: Path, look: Look,
             contents.add(work, name, workbook_bytes(book), what)
             tables[f"annex{number}"] = Part(work / name, f"{annex.label} {title}")
         step(f"{who} 照片")
-        pictures = {key: _photos(data.root, unit, key, work, folder, contents,
+        pictures = {key: _photos(data.root, unit, _photo_list(unit.record(key)),
+                                 DELIVERABLES[key], work, folder, contents,
                                  SUMMARY_BOX if key == SUMMARY.key else Grid.box)
                     for key, folder in PHOTO_FOLDERS.items()}
         step(f"{who} 文字材料")
@@ -172,9 +173,17 @@ def _documents(data: RepoData, unit: UnitData, work: Path, contents: Contents,
         case = stored.record
         if case is None:
             continue
-        add(CASES.key, f"典型活动案例{number}", case.title or f"典型活动案例{number}",
-            case.text or "", full_name, f"典型活动案例{number}「{case.title or ''}」")
+        what = f"典型活动案例{number}"
+        photos = _photos(data.root, unit, case.photos, what, work, f"{what}照片", contents,
+                         Grid.box)
+        add(CASES.key, what, case.title or what, case.text or "", full_name,
+            f"{what}「{case.title or ''}」" + (f"（附 {len(photos)} 张照片）" if photos else ""),
+            Grid("活动照片", photos))
     return written
+
+
+def _photo_list(record: object) -> list[Photo]:
+    return list(getattr(record, "photos", None) or [])
 
 
 def photo_file_name(number: int, caption: str | None, suffix: str) -> str:
@@ -183,13 +192,10 @@ def photo_file_name(number: int, caption: str | None, suffix: str) -> str:
     return f"{number:02d}-{words}{suffix}" if words else f"{number:02d}{suffix}"
 
 
-def _photos(root: Path, unit: UnitData, key: str, work: Path, folder: str,
-            contents: Contents, box: tuple[float, float]) -> list[Picture]:
+def _photos(root: Path, unit: UnitData, photos: list[Photo], label: str, work: Path,
+            folder: str, contents: Contents, box: tuple[float, float]) -> list[Picture]:
     """Copy the originals byte for byte into `folder`; return their print copies for the
     documents. Each file is read once, from the unit's own photos/ folder only."""
-    record = unit.record(key)
-    photos: list[Photo] = record.photos if record is not None else []
-    label = DELIVERABLES[key]
     pictures: list[Picture] = []
     for number, photo in enumerate(photos, start=1):
         try:

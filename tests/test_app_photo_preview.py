@@ -3,10 +3,13 @@ over the whole screen, ← → go through the record's photos."""
 
 from __future__ import annotations
 
-from app_harness import make_app, notices, screen_text, settle, via_palette
+from app_harness import make_app, notices, open_first_record, screen_text, settle, via_palette
+
+from datastore.loader import load_repo
 
 from tui.screens.photo_viewer import PhotoViewerScreen
 from tui.widgets.photo_preview import PhotoPicture, PhotoPreview
+from tui.widgets.photo_slots import PhotoSlots
 
 PHOTOS = "units/changchun/photos"
 
@@ -107,3 +110,24 @@ async def test_an_empty_slot_has_nothing_to_show_full_screen(sample_repo):
         await settle(pilot)
         assert not isinstance(app.screen, PhotoViewerScreen)
         assert "这一张还没有照片" in notices(app)
+
+
+async def test_a_case_has_optional_photo_slots_that_draw_and_save_their_photo(sample_repo):
+    from tests.builders import write_photo
+
+    write_photo(sample_repo, "changchun", "case-1.jpg", 2400, 1600)
+    app = make_app(sample_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_first_record(pilot, "典型案例")
+        assert "选填照片（4 张，每张都要命名）" in screen_text(app)
+        assert "照片" not in str(app.screen.query_one("#general").render())  # none is fine
+        app.screen.query_one(PhotoSlots).slot(1).set_file("case-1.jpg")
+        app.screen.query_one("#caption-1").value = "宣讲团走进社区"
+        await focus_slot(pilot, app, 1)
+        shown, verdict, lines = preview_of(app, 1)
+        assert shown and verdict.endswith("分辨率合格") and any("▀" in line for line in lines)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    case = load_repo(sample_repo).units["changchun"].items("cases")[0].record
+    assert [(p.file, p.caption) for p in case.photos] == [("case-1.jpg", "宣讲团走进社区")]

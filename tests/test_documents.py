@@ -228,3 +228,25 @@ def test_package_zip_holds_the_documents_as_written(package):
     with zipfile.ZipFile(archive) as zipped:
         inside = zipped.read(f"{package.name}/2021-展板素材-长春市.docx")
     assert inside == (package / "2021-展板素材-长春市.docx").read_bytes()
+
+
+def test_a_case_with_photos_prints_them_after_its_text(sample_repo, tmp_path):
+    from datastore.models import CASES, Photo
+    from datastore.records import with_changes
+    from datastore.save import UNCHECKED, save_record
+    from tests.builders import write_photo
+
+    stored = load_repo(sample_repo).units["changchun"].items(CASES.key)[0]
+    names = [write_photo(sample_repo, "changchun", f"case-{n}.jpg", 2400, 1600) for n in (1, 2)]
+    photos = [Photo(file=names[0], caption="宣讲团走进社区"), Photo(file=names[1], caption="居民学习心得交流")]
+    save_record(sample_repo, CASES, "changchun", with_changes(stored.record, {"photos": photos}),
+                expected=UNCHECKED)
+    folder, _ = export(sample_repo, unit="changchun", package=True, out_dir=tmp_path)
+    document = docx.Document(str(folder / "2021-典型活动案例1-长春市.docx"))
+    assert document.paragraphs[-1].text == "活动照片"
+    assert captions(document) == ["宣讲团走进社区", "居民学习心得交流"]
+    assert len(pictures(document)) == 2
+    assert sorted(p.name for p in (folder / "典型活动案例1照片").iterdir()) == [
+        "01-宣讲团走进社区.jpg", "02-居民学习心得交流.jpg"]
+    other = docx.Document(str(folder / "2021-典型活动案例2-长春市.docx"))
+    assert not other.tables and not pictures(other)  # a case without photos: text only
