@@ -73,7 +73,8 @@ def _parser() -> ChineseParser:
     demo = sub.add_parser("demo", parents=[today], help="建立示例材料库并打开应用")
     demo.add_argument("target", nargs="?", metavar="DIR", help="示例库放在哪里（默认：新建临时文件夹）")
     demo.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
-    demo.add_argument("--half-blocks", action="store_true", help="照片一律用字符色块显示")
+    demo.add_argument("--half-blocks", action="store_true", default=argparse.SUPPRESS,
+                      help="照片一律用字符色块显示")
 
     init = sub.add_parser("init", help="建立新的材料库")
     init.add_argument("target", metavar="DIR")
