@@ -2,11 +2,11 @@
 
 Inside: the five annexes (.xlsx); the work plan, the exhibition board draft (title, text and
 its six named photos in a 2 × 3 grid), the summary with its eight named photos and each case
-(with its photos, if any) as Word documents; the original photos, byte for byte, renamed after their captions (the
-notice asks for hi-res originals; the documents hold print copies at 300 dpi); optionally
-the print-ready PDF of all of it in the notice's order; and 材料清单.txt saying what is in the
-package and what is still missing or wrong. A photo is read only from the unit's own photos/
-folder inside the repository, whatever a TOML file names.
+(with its photos, if any) as Word documents; the original photos, byte for byte, renamed
+after their captions (the notice asks for hi-res originals; the documents hold print copies
+at 300 dpi); optionally the print-ready PDF of all of it in the notice's order; and
+材料清单.txt saying what is in the package and what is still missing or wrong. A photo is read
+only from the unit's own photos/ folder inside the repository, whatever a TOML file names.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def _documents(data: RepoData, unit: UnitData, work: Path, contents: Contents,
     exhibition = unit.record(EXHIBITION.key)
     if exhibition is not None and (exhibition.title or exhibition.text or pictures[EXHIBITION.key]):
         add(EXHIBITION.key, "展板素材", exhibition.title or "展板素材", exhibition.text or "",
-            full_name, "成果展展板素材（展板样稿：文稿题目、内容和 6 张命名图片）",
+            full_name, f"成果展展板素材（展板样稿：文稿题目、内容和 {len(pictures[EXHIBITION.key])} 张命名图片）",
             Grid("活动图片", pictures[EXHIBITION.key]))
     summary = unit.record(SUMMARY.key)
     if summary is not None and (summary.text or pictures[SUMMARY.key]):
