@@ -32,6 +32,8 @@ def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
     result = sync(root, actor=rights_for(root).actor)
+    for note in result.notes:
+        print(note, file=sys.stderr)
     if result.finished_merge:
         print("已完成合并（冲突已解决）")
     if result.committed:
