@@ -24,9 +24,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
+from datastore.comments import merge_comments, with_comments
 from datastore.diff3 import has_markers
 from datastore.errors import LlweekError
-from datastore.fieldpath import MISSING, KeyPath, label, model_of_path, put
+from datastore.fieldpath import MISSING, KeyPath, label, model_of_path, put, show_apart
 from datastore.gitrepo import GitRepo, Identity, open_repo
 from datastore.loader import kind_of_path
 from datastore.models import Campaign
@@ -86,6 +87,11 @@ class ConflictField:
     mine: Any
     theirs: Any
     suggestion: str | None = None
+
+    def shown(self, width: int = 40) -> tuple[str, str, str]:
+        """(base, mine, theirs) on one short line each; long texts from where they differ."""
+        base, mine, theirs = show_apart((self.base, self.mine, self.theirs), width)
+        return base, mine, theirs
 
 
 @dataclass
@@ -225,7 +231,8 @@ def _write_resolution(repo: GitRepo, record: ConflictedRecord,
             value = conflict.mine if choice == MINE else conflict.theirs
         put(data, conflict.path, copy.deepcopy(value))
     _check_types(record.path, data, edited)
-    text = canonical_text(record.path, data)
+    text = with_comments(canonical_text(record.path, data),
+                         merge_comments(record.base_text, record.mine_text, record.theirs_text))
     atomic_write(writable_path(repo.root, record.path), text.encode("utf-8"))
     repo.run("add", "--", record.path)
     return text

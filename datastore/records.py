@@ -147,11 +147,12 @@ def unknown_keys(record: Record, prefix: str = "") -> list[str]:
 
 def with_changes(record: Record, changes: dict[str, Any]) -> Record:
     """A copy of `record` with `changes` applied and validated; kept bad values of the fields
-    not changed stay kept. Raises pydantic's ValidationError for an untypable value."""
+    not changed stay kept. Control characters typed or pasted into a text are dropped (no
+    person means them). Raises pydantic's ValidationError for an untypable value."""
     model = type(record)
     data = {name: getattr(record, name) for name in model.model_fields}
     data.update(record.unknown)
-    data.update(changes)
+    data.update({k: _CONTROL.sub("", v) if isinstance(v, str) else v for k, v in changes.items()})
     data = {(model.model_fields[k].alias or k) if k in model.model_fields else k: v
             for k, v in data.items()}
     updated = model.model_validate(data)

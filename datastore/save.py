@@ -22,6 +22,7 @@ from pathlib import Path
 
 from datastore import journal, mergestate
 from datastore.access import Actor, require_write
+from datastore.comments import keep_comments
 from datastore.errors import LlweekError, StaleRecord
 from datastore.findings import Finding
 from datastore.gitrepo import GitRepo, Identity, open_repo
@@ -174,10 +175,12 @@ def _commit_failure(output: str) -> str:
 
 def write_and_commit(repo: GitRepo, writes: dict[str, bytes | None], paths: list[str],
                      message: str, *, author: Identity,
-                     when: dt.datetime | None = None) -> str | None:
-    """Write each file of `writes` (None: delete it) atomically, then commit `paths`.
+                     when: dt.datetime | None = None) -> tuple[str | None, dict[str, str | None]]:
+    """Write each file of `writes` (None: delete it) atomically, then commit `paths`; returns
+    the commit and the content hash of each file as written.
 
-    All or nothing. The whole change is noted in .git first; if the commit fails, every file
+    A record keeps the hand-written comments of the file it replaces (datastore.comments).
+    All or nothing: the whole change is noted in .git first; if the commit fails, every file
     written gets its old content back and the error goes on; if the process dies on the way,
     the next writer finds the note and finishes the save (finish_interrupted_save). The
     caller holds the lock.
@@ -185,6 +188,7 @@ def write_and_commit(repo: GitRepo, writes: dict[str, bytes | None], paths: list
     root = repo.root
     targets = {rel: writable_path(root, rel) for rel in writes}
     before = {rel: current_bytes(root, rel) for rel in writes}
+    writes = {rel: _commented(before[rel], data) for rel, data in writes.items()}
     journal.write(repo.git_dir, journal.SAVE, {
         "paths": paths, "message": message, "author": [author.name, author.email],
         "when": when.isoformat() if when else None,
@@ -200,7 +204,13 @@ def write_and_commit(repo: GitRepo, writes: dict[str, bytes | None], paths: list
         journal.clear(repo.git_dir, journal.SAVE)
         raise
     journal.clear(repo.git_dir, journal.SAVE)
-    return commit
+    return commit, {rel: None if data is None else digest(data) for rel, data in writes.items()}
+
+
+def _commented(old: bytes | None, new: bytes | None) -> bytes | None:
+    if old is None or new is None or b"#" not in old:
+        return new
+    return keep_comments(old.decode("utf-8", errors="replace"), new.decode("utf-8")).encode("utf-8")
 
 
 def _apply(targets: dict[str, Path], contents: dict[str, bytes | None]) -> None:
@@ -296,8 +306,9 @@ def save_file(root: Path, rel: str, record: Record, message: str, *, expected: s
     with writer(root, f"保存 {rel}") as (repo, notes):
         author = ready_to_commit(repo, author)  # before writing: no half-done save
         _check_unchanged(root, rel, expected)
-        commit = write_and_commit(repo, {rel: data}, paths, message, author=author, when=when)
-    return SaveResult(rel, commit, digest(data), [], notes)
+        commit, written = write_and_commit(repo, {rel: data}, paths, message, author=author,
+                                           when=when)
+    return SaveResult(rel, commit, written[rel], [], notes)
 
 
 def save_record(root: Path, kind: RecordKind, unit: str, record: Record, *,
@@ -347,11 +358,11 @@ def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record,
         author = ready_to_commit(repo, author)
         for rel, (_, _, expected) in zip(paths, records):
             _check_unchanged(root, rel, expected)
-        commit = write_and_commit(repo, dict(zip(paths, blobs)), paths, message, author=author,
-                                  when=when)
+        commit, written = write_and_commit(repo, dict(zip(paths, blobs)), paths, message,
+                                           author=author, when=when)
     ctx = RuleContext(root, campaign, unit, _unit_kind(campaign, unit))
-    return [SaveResult(rel, commit, digest(data), check_record(kind, record, rel, ctx), notes)
-            for rel, data, (kind, record, _) in zip(paths, blobs, records)]
+    return [SaveResult(rel, commit, written[rel], check_record(kind, record, rel, ctx), notes)
+            for rel, (kind, record, _) in zip(paths, records)]
 
 
 def _unit_kind(campaign: Campaign, unit: str) -> str | None:
@@ -371,5 +382,5 @@ def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
     with writer(root, f"删除 {rel}") as (repo, notes):
         author = ready_to_commit(repo, author)
         _check_unchanged(root, rel, expected)
-        commit = write_and_commit(repo, {rel: None}, [rel], message, author=author)
+        commit, _ = write_and_commit(repo, {rel: None}, [rel], message, author=author)
     return SaveResult(rel, commit, None, [], notes)
