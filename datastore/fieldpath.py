@@ -185,3 +185,31 @@ def show(value: Any, width: int = 40) -> str:
         text = str(value)
     text = " ⏎ ".join(line.strip() for line in text.strip().splitlines())
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+#: characters of common text shown before the place where long texts differ
+_LEAD = 10
+
+
+def show_apart(values: tuple[Any, ...], width: int = 40) -> tuple[str, ...]:
+    """Several versions of one value, each on one short line (as `show`), long texts shown from
+    where they begin to differ: two versions of a 1,500-字 summary usually start alike, and the
+    paragraph that differs is the one a person must see."""
+    texts = [v for v in values if isinstance(v, str) and v]
+    if len(texts) < 2 or len(set(texts)) < 2:
+        return tuple(show(v, width) for v in values)
+    same = _common_prefix(texts)
+    paragraph = max(text.rfind("\n", 0, same) for text in texts) + 1
+    start = max(paragraph, same - _LEAD)
+    if start <= 0:
+        return tuple(show(v, width) for v in values)
+    return tuple("…" + show(v[start:], width - 1) if isinstance(v, str) and len(v) > start
+                 else show(v, width) for v in values)
+
+
+def _common_prefix(texts: list[str]) -> int:
+    shortest = min(len(text) for text in texts)
+    at = 0
+    while at < shortest and all(text[at] == texts[0][at] for text in texts):
+        at += 1
+    return at

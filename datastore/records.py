@@ -7,6 +7,8 @@ was until someone fixes it.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from functools import cache
 from typing import Any
 
@@ -27,31 +29,67 @@ _TYPE_WORDS = {
 }
 
 
-def _expected(error_type: str) -> str:
+def _expected(error_type: str, value: Any = None) -> str:
+    if error_type.startswith("date") and isinstance(value, dt.datetime):
+        return "日期，不带时刻（如 2021-10-12）"
     for prefix, words in _TYPE_WORDS.items():
         if error_type.startswith(prefix):
             return words
     return "正确的类型"
 
 
+#: characters no person types and no printer, spreadsheet or terminal should receive:
+#: C0 controls but tab and line breaks, DEL, C1 controls (ESC would drive the terminal)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_WORDS = "文字（不能含有控制字符）"
+
+
+def has_control(value: Any) -> bool:
+    """Does this value, or any string inside it, hold a control character?"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _CONTROL.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+            stack.extend(item.keys())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def build_record(model: type[Record], data: dict[str, Any]) -> tuple[Record, dict[str, str]]:
     """Validate leniently: returns the record and, per bad top-level key, what was expected.
 
-    The bad values are kept in `record.invalid` so that saving writes them back untouched.
+    The bad values are kept in `record.invalid` so that saving writes them back untouched;
+    the record's own fields only ever hold values of their declared types. A field's string
+    holding a control character counts as a bad value too (an unknown key keeps its value).
     """
+    by_alias = _aliases(model)
+    problems = {key: CONTROL_WORDS for key, value in data.items()
+                if key in by_alias and has_control(value)}
     try:
-        return model.model_validate(data), {}
+        record = model.model_validate(_without(data, problems))
     except ValidationError as err:
-        problems: dict[str, str] = {}
         for error in err.errors():
-            if not error["loc"]:
-                continue
-            problems.setdefault(str(error["loc"][0]), _expected(error["type"]))
-    clean = {k: v for k, v in data.items() if k not in problems}
-    record = model.model_validate(clean)
-    by_alias = {(info.alias or name): name for name, info in model.model_fields.items()}
-    record.keep_invalid({by_alias.get(key, key): data[key] for key in problems})
+            if error["loc"]:
+                problems.setdefault(str(error["loc"][0]), _expected(error["type"], error["input"]))
+        record = model.model_validate(_without(data, problems))
+    if problems:
+        record.keep_invalid({by_alias.get(key, key): data[key] for key in problems})
     return record, problems
+
+
+def _without(data: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in keys} if keys else data
+
+
+@cache
+def _aliases(model: type[Record]) -> dict[str, str]:
+    """TOML key → field name, for every declared field."""
+    return {(info.alias or name): name for name, info in model.model_fields.items()}
 
 
 def record_to_data(record: Record) -> dict[str, Any]:
@@ -109,11 +147,12 @@ def unknown_keys(record: Record, prefix: str = "") -> list[str]:
 
 def with_changes(record: Record, changes: dict[str, Any]) -> Record:
     """A copy of `record` with `changes` applied and validated; kept bad values of the fields
-    not changed stay kept. Raises pydantic's ValidationError for an untypable value."""
+    not changed stay kept. Control characters typed or pasted into a text are dropped (no
+    person means them). Raises pydantic's ValidationError for an untypable value."""
     model = type(record)
     data = {name: getattr(record, name) for name in model.model_fields}
     data.update(record.unknown)
-    data.update(changes)
+    data.update({k: _CONTROL.sub("", v) if isinstance(v, str) else v for k, v in changes.items()})
     data = {(model.model_fields[k].alias or k) if k in model.model_fields else k: v
             for k, v in data.items()}
     updated = model.model_validate(data)

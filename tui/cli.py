@@ -15,11 +15,8 @@ import os
 # pydantic looks for plugins in every installed package's metadata at import; llweek uses none
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import sys
-import tempfile
-import traceback
-from pathlib import Path
 
-from datastore.errors import LlweekError
+from tui.failures import explain
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
@@ -116,23 +113,6 @@ def _parser() -> ChineseParser:
     return parser
 
 
-def log_crash(err: BaseException) -> str:
-    """Write the details of an unexpected error to a log file; returns where, for the message."""
-    log = Path(tempfile.gettempdir()) / f"llweek-error-{os.getuid()}.log"
-    try:
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
-            handle.write("".join(traceback.format_exception(err)))
-        return f"，详细信息已记入 {log}"
-    except OSError:
-        return ""
-
-
-def _report_crash(err: BaseException) -> None:
-    """An unexpected error: a sentence on screen, the details in a log file, no traceback."""
-    print(f"llweek 内部错误：{err}{log_crash(err)}。请把这条信息告诉维护人员。", file=sys.stderr)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     for stream in (sys.stdout, sys.stderr):
@@ -143,18 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(f"tui.commands.{command}")
     try:
         return module.run(args)
-    except LlweekError as err:
-        print(str(err), file=sys.stderr)
-        return getattr(err, "exit_code", EXIT_USAGE)
     except BrokenPipeError:  # output piped into `head` and cut off: not an error
         sys.stderr.close()
         return EXIT_OK
-    except KeyboardInterrupt:
-        print("已取消", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as err:  # noqa: BLE001 - last line of defence: never a traceback
-        _report_crash(err)
-        return EXIT_USAGE
+    except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - never a traceback
+        print(explain(err).message, file=sys.stderr)
+        return getattr(err, "exit_code", EXIT_USAGE)
 
 
 if __name__ == "__main__":

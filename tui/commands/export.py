@@ -11,6 +11,7 @@ from datastore.errors import LlweekError
 from datastore.loader import load_repo
 from tui.cli import EXIT_OK
 from tui.commands.common import repo_root
+from tui.outfolder import out_folder
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
         if message.startswith(WROTE):
             print(message, flush=True)
 
+    out = out_folder(root, args.out, base=Path.cwd())
     written = export(root, args.annex, unit=unit, all_units=args.all_units,
-                     package=args.package, out_dir=Path(args.out), progress=progress)
-    print(f"共导出 {len(written)} 项，位于 {Path(args.out).resolve()}")
+                     package=args.package, out_dir=out, progress=progress)
+    print(f"共导出 {len(written)} 项，位于 {out}")
     return EXIT_OK

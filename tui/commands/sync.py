@@ -10,7 +10,6 @@ import argparse
 import sys
 
 from datastore.conflicts import ConflictedRecord, ConflictKind
-from datastore.fieldpath import show
 from datastore.roles import rights_for
 from datastore.sync import sync
 from tui.cli import EXIT_CONFLICT, EXIT_OK, EXIT_USAGE
@@ -23,8 +22,9 @@ def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
         print(f"  {record.title}（{record.path}）：{record.kind.label}", file=sys.stderr)
         if record.kind is ConflictKind.FIELDS:
             for item in record.fields:
-                print(f"    「{item.label}」 我的：{show(item.mine)}｜对方的：{show(item.theirs)}"
-                      f"｜原来：{show(item.base)}", file=sys.stderr)
+                base, mine, theirs = item.shown()
+                print(f"    「{item.label}」 我的：{mine}｜对方的：{theirs}｜原来：{base}",
+                      file=sys.stderr)
     print("请在应用的“冲突”界面逐项选择（或改好文件后 git add），再运行 llweek sync 完成同步",
           file=sys.stderr)
 
@@ -32,6 +32,8 @@ def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
     result = sync(root, actor=rights_for(root).actor)
+    for note in result.notes:
+        print(note, file=sys.stderr)
     if result.finished_merge:
         print("已完成合并（冲突已解决）")
     if result.committed:

@@ -18,12 +18,12 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from datastore.models import Rules
-from datastore.photos import inspect_photo
+from datastore.photos import inspect_photo, open_image
 
 
 def verdict(path: Path, rules: Rules) -> tuple[str, bool]:
     """`2400×1600 像素，分辨率合格` and whether the photo can be used as it is."""
-    info = inspect_photo(path)
+    info = inspect_photo(path, follow=True)  # repository paths come link-free from photo_path
     if not info.ok:
         return f"无法使用：{info.problem}", False
     size = f"{info.width}×{info.height} 像素，{info.size_bytes / 1048576:.1f} MB"
@@ -85,7 +85,7 @@ class PhotoPreview(Widget):
         message, _ = verdict(path, self.rules)
         thumbnail: Image.Image | None = None
         try:
-            with Image.open(path) as image:
+            with open_image(path, follow=True) as image:  # never blocks on a FIFO
                 image.draft("RGB", (320, 320))
                 thumbnail = ImageOps.exif_transpose(image)
                 thumbnail.thumbnail((320, 320))
