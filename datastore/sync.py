@@ -21,6 +21,7 @@ from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo, open_repo
 from datastore.loader import kind_of_path, read_record
 from datastore.lock import repo_lock
 from datastore.models import Campaign
+from datastore.pushlog import ensure_fetches_record
 from datastore.save import commit_paths, load_campaign, trailers, unit_name
 
 PUSH_ATTEMPTS = 3
@@ -212,7 +213,8 @@ def _network_reason(err: str, seconds: float, timeout: float) -> str:
 
 
 def _fetch(repo: GitRepo, branch: _Branch, timeout: float) -> str | None:
-    """Fetch the remote; the reason it could not be reached, or None."""
+    """Fetch the remote (with the server's push record); the reason it could not be reached, or None."""
+    ensure_fetches_record(repo, branch.remote)
     started = time.monotonic()
     status, _, err = repo.call("fetch", "--quiet", branch.remote, timeout=timeout)
     if status == 0:
