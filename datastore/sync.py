@@ -16,7 +16,7 @@ from pathlib import Path
 from datastore.access import Actor, may_write
 from datastore.conflicts import ConflictedRecord, finish_in, settle_clean
 from datastore.diff3 import has_markers
-from datastore.errors import LlweekError
+from datastore.errors import LlweekError, PushRefused
 from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo, open_repo
 from datastore.loader import kind_of_path, read_record
 from datastore.lock import repo_lock
@@ -276,8 +276,8 @@ def _push(repo: GitRepo, branch: _Branch, timeout: float, result: SyncResult) ->
     if any(words in summary + err for words in _MOVED_ON):
         raise _Rejected
     if flags:  # the server answered and said no (e.g. the access check of its hook)
-        said = [line.removeprefix("remote:").strip() for line in err.splitlines()
+        said = [line.removeprefix("remote:").rstrip() for line in err.splitlines()
                 if line.startswith("remote:") and line.removeprefix("remote:").strip()]
-        raise LlweekError(f"服务器拒绝了推送（{summary.strip('[] ')}）：{' '.join(said) or err.strip()}"
-                          "。本机的修改都已保存")
+        reason = "\n".join(said) if said else f"{summary.strip()} {err.strip()}"
+        raise PushRefused(f"服务器拒绝了推送：\n{reason}\n本机的修改都已保存。")
     result.unreachable = _network_reason(err, time.monotonic() - started, timeout)

@@ -1,17 +1,13 @@
 """The central repository's hooks: real bare repositories, real pushes, real refusals.
 
-Each push runs `git push` with GL_USER in its environment; for a path remote, git's
-receive-pack (and so the hook) inherits it, as under gitolite. The bare repository belongs to
-the account running the tests, as gitolite's repositories belong to its hosting account, and
-the hooks are installed in gitolite mode. The scenarios over real SSH and gitolite are in
-test_gitolite_server.py.
+The set-up is tests.hookscenarios (hooks in gitolite mode, GL_USER set per push); the same
+attacks over real SSH and gitolite are in test_gitolite_server.py.
 """
 
 from __future__ import annotations
 
 import os
 import pwd
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,111 +17,12 @@ import pytest
 from datastore.gitrepo import ENTRY
 from datastore.hook import hook_script, marker
 from datastore.pusher import HookSettings, pusher_login
-from tests.builders import jpeg_bytes, tiny_repo
-from tests.conftest import git, set_identity
+from tests.builders import jpeg_bytes
+from tests.conftest import git
+from tests.hookscenarios import (CHANGCHUN, PROVINCE, central, central_master, clone_as,  # noqa: F401
+                                 commit_entry, commit_file, hash_text, install, push,
+                                 seed_campaign, server_head)
 from tui.cli import main
-
-PROVINCE, CHANGCHUN, JILIN = "wuxiaohui", "cc-zhangli", "jl-liuhong"
-PEOPLE = {PROVINCE: ("吴晓辉", "jlqmx@126.com"), CHANGCHUN: ("张丽", "cc_zhangli@126.com"),
-          JILIN: ("刘红", "jlsjyj_liuhong@163.com"), "zhaomin": ("赵敏", "zhaomin_jlqmx@126.com")}
-REFUSED_AS_CHANGCHUN = "remote: llweek：推送被拒绝。推送者：张丽（cc-zhangli，单位 changchun）"
-
-
-def push(clone: Path, login: str | None, *refspec: str, env: dict[str, str] | None = None
-         ) -> subprocess.CompletedProcess:
-    """`git push` as `login` would run it; returns the finished process (never raises)."""
-    full = dict(os.environ if env is None else env)
-    full.pop("GL_USER", None)
-    if login is not None:
-        full["GL_USER"] = login
-    return subprocess.run(["git", "-C", str(clone), "push", "origin", *(refspec or ["HEAD:main"])],
-                          capture_output=True, text=True, env=full, check=False)
-
-
-def commit_file(clone: Path, rel: str, text: str | bytes, message: str = "修改") -> str:
-    path = clone / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    git(clone, "add", "--", rel)
-    git(clone, "commit", "-q", "-m", message)
-    return git(clone, "rev-parse", "HEAD").strip()
-
-
-def commit_entry(clone: Path, mode: str, sha: str, rel: str, message: str) -> str:
-    """Commit an index entry as git stores it (a symbolic link, a gitlink…), whatever the disk."""
-    git(clone, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rel}")
-    git(clone, "commit", "-q", "-m", message)
-    return git(clone, "rev-parse", "HEAD").strip()
-
-
-def install(bare: Path, capsys: pytest.CaptureFixture, *extra: str) -> str:
-    code = main(["install-hook", "--gitolite", "--province", PROVINCE, *extra, str(bare)])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    return out
-
-
-def seed_campaign(root: Path) -> Path:
-    """The province's first commit: the sample's campaign and staff, two units, one review."""
-    seed = tiny_repo(root)
-    git(seed, "init", "-q", "-b", "main")
-    set_identity(seed, *PEOPLE[PROVINCE])
-    for unit in ("changchun", "jilin"):
-        (seed / "units" / unit).mkdir(parents=True)
-        (seed / "units" / unit / "unit.toml").write_text(f'id = "{unit}"\n', encoding="utf-8")
-    (seed / "reviews").mkdir()
-    (seed / "reviews" / "changchun.toml").write_text('[work_plan]\nstate = "received"\n',
-                                                     encoding="utf-8")
-    git(seed, "add", ".")
-    git(seed, "commit", "-q", "-m", "吉林省: 建立 2021 年活动周材料库")
-    return seed
-
-
-@pytest.fixture(scope="module")
-def central_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once: the hooks installed, the campaign the province pushed first."""
-    top = tmp_path_factory.mktemp("central")
-    bare = top / "central.git"
-    git(top, "init", "-q", "--bare", str(bare))
-    assert main(["install-hook", "--gitolite", "--province", PROVINCE, str(bare)]) == 0
-    seed = seed_campaign(top / "seed")
-    git(seed, "remote", "add", "origin", str(bare))
-    done = push(seed, PROVINCE)
-    assert done.returncode == 0, done.stderr
-    return bare
-
-
-@pytest.fixture
-def central(central_master: Path, tmp_path: Path) -> Path:
-    """A private copy of the central repository for one test."""
-    bare = tmp_path / "central.git"
-    shutil.copytree(central_master, bare, symlinks=True)
-    return bare
-
-
-@pytest.fixture
-def clone_as(central: Path, tmp_path: Path):
-    def make(login: str) -> Path:
-        target = tmp_path / f"clone-{login}"
-        git(tmp_path, "clone", "-q", str(central), str(target))
-        set_identity(target, *PEOPLE.get(login, (login, f"{login}@example.cn")))
-        return target
-    return make
-
-
-def hash_text(repo: Path, text: str) -> str:
-    """`git hash-object -w` of a text: a blob written straight into the object store."""
-    done = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"], input=text,
-                          capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
-def server_head(central: Path) -> str:
-    return git(central, "rev-parse", "main").strip()
-
 
 # ------------------------------------------------------------------ who may change what
 
@@ -139,18 +36,20 @@ def test_unit_pushing_its_own_materials_is_accepted(central: Path, clone_as):
     assert server_head(central) == git(clone, "rev-parse", "HEAD").strip()
 
 
-@pytest.mark.parametrize("rel", ["units/jilin/unit.toml", "campaign.toml", "access.toml",
-                                 "reviews/changchun.toml", "reviews/jilin.toml", "README.txt"])
-def test_unit_pushing_outside_its_folder_is_refused_naming_path_and_pusher(
-        central: Path, clone_as, rel: str):
+OUTSIDE = ["units/jilin/unit.toml", "campaign.toml", "access.toml", "reviews/changchun.toml",
+           "reviews/jilin.toml", "README.txt"]
+
+
+def test_unit_pushing_outside_its_folder_is_refused_naming_path_and_pusher(central: Path, clone_as):
     clone = clone_as(CHANGCHUN)
     before = server_head(central)
-    commit_file(clone, rel, "# 改动\n", "长春市: 修改")
+    made = {rel: commit_file(clone, rel, "# 改动\n", f"长春市: 修改 {rel}") for rel in OUTSIDE}
     done = push(clone, CHANGCHUN)
     assert done.returncode != 0
     assert "remote: llweek：推送被拒绝。推送者：张丽（cc-zhangli，单位 changchun）" in done.stderr
     assert "该账号只能修改 units/changchun/ 下的文件，以下提交改动了其他文件" in done.stderr
-    assert f"「长春市: 修改」：{rel}" in done.stderr
+    for rel, sha in made.items():
+        assert f"提交 {sha[:7]}「长春市: 修改 {rel}」：{rel}" in done.stderr
     assert server_head(central) == before
 
 
@@ -366,15 +265,17 @@ def symlink_target(clone: Path, target: str) -> str:
     return hash_text(clone, target)
 
 
-@pytest.mark.parametrize("target", ["/dev/zero", "../jilin/unit.toml"])
-def test_a_symbolic_link_in_a_units_folder_is_refused(central: Path, clone_as, target: str):
+def test_symbolic_links_in_a_units_folder_are_refused(central: Path, clone_as):
     clone = clone_as(CHANGCHUN)
     git(clone, "rm", "-q", "--cached", "units/changchun/unit.toml")
-    sha = commit_entry(clone, "120000", symlink_target(clone, target),
-                       "units/changchun/unit.toml", "链接")
+    to_zero = commit_entry(clone, "120000", symlink_target(clone, "/dev/zero"),
+                           "units/changchun/unit.toml", "链接一")
+    to_jilin = commit_entry(clone, "120000", symlink_target(clone, "../jilin/unit.toml"),
+                            "units/changchun/summary.toml", "链接二")
     done = push(clone, CHANGCHUN)
     assert done.returncode != 0
-    assert f"提交 {sha[:7]}「链接」：units/changchun/unit.toml 是符号链接" in done.stderr
+    assert f"提交 {to_zero[:7]}「链接一」：units/changchun/unit.toml 是符号链接" in done.stderr
+    assert f"提交 {to_jilin[:7]}「链接二」：units/changchun/summary.toml 是符号链接" in done.stderr
 
 
 def test_a_symbolic_link_is_refused_from_the_province_too(central: Path, clone_as):
@@ -394,25 +295,30 @@ def test_a_gitlink_is_refused(central: Path, clone_as):
     assert "「子模块」：units/changchun/cases 是子模块（gitlink）" in done.stderr
 
 
-@pytest.mark.parametrize("rel", ["units/changchun/.gitattributes", "units/changchun/photos/.gitattributes",
-                                 "units/changchun/.gitmodules"])
-def test_git_settings_files_below_units_are_refused(central: Path, clone_as, rel: str):
+def test_git_settings_files_below_units_are_refused(central: Path, clone_as):
     clone = clone_as(CHANGCHUN)
-    commit_file(clone, rel, "*.toml merge=ours\n", "属性")
+    listed = ["units/changchun/.gitattributes", "units/changchun/photos/.gitattributes",
+              "units/changchun/.gitmodules"]
+    for rel in listed:
+        commit_file(clone, rel, "*.toml merge=ours\n", "属性")
     done = push(clone, CHANGCHUN)
     assert done.returncode != 0
-    assert f"「属性」：{rel} {Path(rel).name} 会改变 Git 在每个克隆里的做法" in done.stderr
+    for rel in listed:
+        assert f"「属性」：{rel} {Path(rel).name} 会改变 Git 在每个克隆里的做法" in done.stderr
 
 
-@pytest.mark.parametrize("rel", ["units/changchun/tui/__main__.py", "units/changchun/notes.txt",
-                                 "units/changchun/photos/run.sh", "units/changchun/activities/x/a.toml"])
-def test_files_outside_the_data_format_are_refused(central: Path, clone_as, rel: str):
+def test_files_outside_the_data_format_are_refused(central: Path, clone_as):
     clone = clone_as(CHANGCHUN)
-    commit_file(clone, rel, "print('hi')\n", "多余的文件")
+    listed = ["units/changchun/tui/__main__.py", "units/changchun/notes.txt",
+              "units/changchun/photos/run.sh", "units/changchun/activities/x/a.toml"]
+    for rel in listed:
+        commit_file(clone, rel, "print('hi')\n", "多余的文件")
     done = push(clone, CHANGCHUN)
     assert done.returncode != 0
-    assert "「多余的文件」：units/changchun/" in done.stderr
-    assert "不是材料库格式中的" in done.stderr
+    for shown in ["units/changchun/tui/ 不是材料库格式中的文件夹", "units/changchun/notes.txt 不是材料库格式中的文件",
+                  "units/changchun/photos/run.sh 不是材料库格式中的文件",
+                  "units/changchun/activities/x/ 不是材料库格式中的文件夹"]:
+        assert f"「多余的文件」：{shown}" in done.stderr
 
 
 def test_a_blob_over_the_photo_size_limit_is_refused(central: Path, clone_as):
@@ -469,16 +375,26 @@ def hash_raw(clone: Path, data: bytes) -> str:
     return done.stdout.decode().strip()
 
 
-@pytest.mark.parametrize("name, reason", [(b"..", "含有「..」这样的名称"),
-                                          (b".GIT", "用了 Git 自己的保留名称「.GIT」")])
-def test_a_malformed_tree_is_refused_in_chinese_naming_commit_and_path(
-        central: Path, clone_as, name: bytes, reason: str):
+def test_malformed_trees_are_refused_in_chinese_naming_commit_and_path(central: Path, clone_as):
     clone = clone_as(CHANGCHUN)
-    sha = commit_raw_tree(clone, name, "坏目录")
+    dots = commit_raw_tree(clone, b"..", "坏目录一")
+    dot_git = commit_raw_tree(clone, b".GIT", "坏目录二")
     done = push(clone, CHANGCHUN)
     assert done.returncode != 0
-    assert f"提交 {sha[:7]}「坏目录」：units/changchun/{name.decode()} {reason}" in done.stderr
-    assert "units/jilin" not in done.stderr  # only what the commit brings is blamed
+    assert f"提交 {dots[:7]}「坏目录一」：units/changchun/.. 含有「..」这样的名称" in done.stderr
+    assert f"提交 {dot_git[:7]}「坏目录二」：units/changchun/.GIT 用了 Git 自己的保留名称「.GIT」" \
+        in done.stderr
+    assert "units/jilin" not in done.stderr  # only what the commits bring is blamed
+
+
+def test_a_tree_with_two_entries_of_one_name_is_refused(central: Path, clone_as):
+    clone = clone_as(CHANGCHUN)
+    blob = hash_text(clone, 'id = "changchun"\n')
+    twice = hash_raw(clone, raw_tree([(b"100644", b"unit.toml", blob)] * 2))
+    sha = commit_tree_with(clone, "units", replace_entry(clone, "HEAD:units", "changchun", twice), "重名")
+    done = push(clone, CHANGCHUN)
+    assert done.returncode != 0
+    assert f"提交 {sha[:7]}「重名」：units/changchun 中有重名的条目（目录对象损坏）" in done.stderr
 
 
 # ------------------------------------------------------------------ branches and history
@@ -650,8 +566,8 @@ def test_deleting_a_branch_is_recorded_too(central: Path, clone_as):
     assert f"wuxiaohui refs/heads/draft {server_head(central)[:7]} → 0000000" in record
 
 
-@pytest.mark.parametrize("who", [PROVINCE, CHANGCHUN])
-def test_nobody_may_push_the_push_record(central: Path, clone_as, who: str):
+def test_not_even_the_province_may_push_the_push_record(central: Path, clone_as):
+    who = PROVINCE
     clone = clone_as(who)
     git(clone, "fetch", "-q", "origin", "refs/notes/llweek/pushes:refs/notes/llweek/pushes")
     git(clone, "notes", "--ref=refs/notes/llweek/pushes", "add", "-f", "-m", "Pushed-by: someone",
