@@ -191,3 +191,9 @@ def pushed_by(root: Path, shas: Iterable[str]) -> dict[str, Push] | None:
         if not has_record(repo):
             return None
         return pushers(repo, shas)
+
+
+def fetch_record(repo: GitRepo, remote: str, timeout: float) -> None:
+    """After a push: bring the record of it (written by the server's post-receive) at once.
+    Best effort: the next sync brings it anyway."""
+    repo.call("fetch", "--quiet", remote, NOTES_REFSPEC, timeout=timeout)

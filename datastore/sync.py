@@ -21,7 +21,7 @@ from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo, open_repo
 from datastore.loader import kind_of_path, read_record
 from datastore.lock import repo_lock
 from datastore.models import Campaign
-from datastore.pushlog import ensure_fetches_record
+from datastore.pushlog import ensure_fetches_record, fetch_record
 from datastore.save import commit_paths, load_campaign, trailers, unit_name
 
 PUSH_ATTEMPTS = 3
@@ -271,12 +271,13 @@ def _push(repo: GitRepo, branch: _Branch, timeout: float, result: SyncResult) ->
     flags = [line.split("\t") for line in out.splitlines() if "\t" in line]
     if status == 0 and flags and all(flag[0] != "!" for flag in flags):
         result.pushed = ahead
+        fetch_record(repo, branch.remote, timeout)
         return
     summary = " ".join(flag[-1] for flag in flags if flag[0] == "!")
     if any(words in summary + err for words in _MOVED_ON):
         raise _Rejected
     if flags:  # the server answered and said no (e.g. the access check of its hook)
-        said = [line.removeprefix("remote:").rstrip() for line in err.splitlines()
+        said = [line.removeprefix("remote:").removeprefix(" ").rstrip() for line in err.splitlines()
                 if line.startswith("remote:") and line.removeprefix("remote:").strip()]
         reason = "\n".join(said) if said else f"{summary.strip()} {err.strip()}"
         raise PushRefused(f"服务器拒绝了推送：\n{reason}\n本机的修改都已保存。")
