@@ -15,8 +15,6 @@ import os
 # pydantic looks for plugins in every installed package's metadata at import; llweek uses none
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 
 from datastore.errors import LlweekError
@@ -118,6 +116,9 @@ def _parser() -> ChineseParser:
 
 def log_crash(err: BaseException) -> str:
     """Write the details of an unexpected error to a log file; returns where, for the message."""
+    import tempfile  # here, not at the top: every start of the merge driver would pay for it
+    import traceback
+
     log = Path(tempfile.gettempdir()) / f"llweek-error-{os.getuid()}.log"
     try:
         with log.open("a", encoding="utf-8") as handle:
