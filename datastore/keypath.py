@@ -6,6 +6,7 @@ when two people add photos. Plain data only (no models), so the merge driver sta
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, NamedTuple
 
 #: fields that name an entry of a list of tables, tried in this order
@@ -158,3 +159,25 @@ def _common_prefix(texts: list[str]) -> int:
     while at < shortest and all(text[at] == texts[0][at] for text in texts):
         at += 1
     return at
+
+
+#: characters no person types and no printer, spreadsheet or terminal should receive:
+#: C0 controls but tab and line breaks, DEL, C1 controls (ESC would drive the terminal)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_WORDS = "文字（不能含有控制字符）"
+
+
+def has_control(value: Any) -> bool:
+    """Does this value, or any string inside it, hold a control character?"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if CONTROL.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+            stack.extend(item.keys())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
