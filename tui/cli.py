@@ -63,11 +63,14 @@ def _parser() -> ChineseParser:
     parser.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
     parser.add_argument("--today", type=parse_date, metavar="DATE",
                         help="按这一天计算截止日期（YYYY-MM-DD）")
+    parser.add_argument("--half-blocks", action="store_true",
+                        help="照片一律用字符色块显示（不用 Sixel/Kitty 图形；也可设 LLWEEK_PHOTOS=halfblocks）")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
 
     demo = sub.add_parser("demo", parents=[today], help="建立示例材料库并打开应用")
     demo.add_argument("target", nargs="?", metavar="DIR", help="示例库放在哪里（默认：新建临时文件夹）")
     demo.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
+    demo.add_argument("--half-blocks", action="store_true", help="照片一律用字符色块显示")
 
     init = sub.add_parser("init", help="建立新的材料库")
     init.add_argument("target", metavar="DIR")
@@ -89,6 +92,8 @@ def _parser() -> ChineseParser:
     scope.add_argument("--unit", metavar="ID", help="导出这个单位")
     scope.add_argument("--all-units", action="store_true", help="全省汇总（每单位一页）")
     export.add_argument("--package", action="store_true", help="同时生成单位的完整电子材料包")
+    export.add_argument("--pdf", action="store_true",
+                        help="另生成一个可直接打印的 PDF（按通知顺序，带书签；需要 LibreOffice）")
     export.add_argument("-o", dest="out", metavar="OUT", required=True, help="输出文件夹")
 
     imp = sub.add_parser("import", parents=[common], help="把填好的附表读回材料库")
