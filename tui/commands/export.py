@@ -15,6 +15,7 @@ from datastore.errors import LlweekError
 from datastore.loader import load_repo
 from tui.cli import EXIT_OK, EXIT_USAGE
 from tui.commands.common import repo_root
+from tui.outfolder import out_folder
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
         elif message.startswith(WARNED):
             warnings.append(message)
 
+    out = out_folder(root, args.out, base=Path.cwd())
     written = export(root, args.annex, unit=unit, all_units=args.all_units,
-                     package=args.package, pdf=args.pdf, out_dir=Path(args.out),
-                     progress=progress)
-    print(f"共导出 {len(written)} 项，位于 {Path(args.out).resolve()}")
+                     package=args.package, pdf=args.pdf, out_dir=out, progress=progress)
+    print(f"共导出 {len(written)} 项，位于 {out}")
     for warning in dict.fromkeys(warnings):  # the same reason once, not once per unit
         print(warning, file=sys.stderr)
     return EXIT_USAGE if warnings else EXIT_OK

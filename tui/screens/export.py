@@ -32,31 +32,11 @@ from exports.annexes import ANNEXES
 from exports.export import WARNED, WROTE, export
 from exports.pdf import INSTALL_HINT, find_soffice
 from tui.app import Job, LlweekApp
+from tui.outfolder import default_folder, out_folder
 from tui.screens.dialogs import Dialog
 from tui.widgets.bar import TopBar
 from tui.widgets.state import finding_text
 from tui.widgets.toggles import Option, Tick
-
-
-def default_folder(root: Path) -> Path:
-    """`exports/` beside the repository."""
-    return root.resolve().parent / "exports"
-
-
-def out_folder(root: Path, typed: str) -> Path:
-    """The folder typed (~ expanded, relative to the repository's parent); refused inside it."""
-    if not typed.strip():
-        raise LlweekError("请填写输出文件夹")
-    folder = Path(typed.strip()).expanduser()
-    if not folder.is_absolute():
-        folder = root.resolve().parent / folder
-    folder = folder.resolve()
-    if folder.is_relative_to(root.resolve()):
-        raise LlweekError("输出文件夹不能在材料库里面（导出的文件会被当成材料提交）："
-                          f"请换一个，如 {default_folder(root)}")
-    if folder.exists() and not folder.is_dir():
-        raise LlweekError(f"{folder} 是一个文件，不是文件夹：请换一个输出位置")
-    return folder
 
 
 class ExportWarningDialog(Dialog):
