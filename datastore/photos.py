@@ -176,30 +176,13 @@ READ_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def read_photo_file(path: Path, max_bytes: int = READ_LIMIT_BYTES) -> bytes:
-    """The bytes of a photo `photo_path` has vetted; a LlweekError when it cannot be read,
-    whose message reads after the photo's name (「a.jpg」不存在).
-
-    Opened without blocking and without following a last-moment symlink, then checked to be a
-    regular file of bounded size before a byte is read: a FIFO, a device or a folder swapped in
-    under the name is refused instead of hanging or streaming forever.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    """The bytes of a photo `photo_path` has vetted, read as `safefs` reads (no link followed,
+    no FIFO or device opened, bounded); a LlweekError whose message reads after the photo's
+    name (「a.jpg」文件不存在)."""
     try:
-        fd = os.open(path.resolve(), flags)
-    except FileNotFoundError:
-        raise LlweekError("不存在") from None
-    except OSError as err:
-        raise LlweekError(f"无法读取：{err.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise LlweekError("不是照片文件，而是文件夹、设备或管道")
-        if info.st_size > max_bytes:
-            raise LlweekError(f"太大（{info.st_size / 1048576:.0f} MB），不予读取")
-        data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise LlweekError("在读取时变大了，不予读取")
-    return data
+        return read_file(path.parent, path.name, max_bytes)
+    except Unreadable as err:
+        raise LlweekError(err.reason) from None
 
 
 def decode_photo(data: bytes, longest: int) -> Image.Image:
@@ -236,12 +219,11 @@ def _on_white(image: Image.Image) -> Image.Image:
 
 
 def read_photo(root: Path, unit: str, name: str, max_bytes: int = READ_LIMIT_BYTES) -> bytes:
-    """The bytes of photo `name` of `unit`, only from inside units/<unit>/photos/."""
-    path = photo_path(root, unit, name)
-    if path is None:
+    """The bytes of photo `name` of `unit`, only from inside units/<unit>/photos/, every
+    folder on the way a real folder."""
+    if photo_path(root, unit, name) is None:
         raise LlweekError("不在本单位 photos 文件夹中")
     try:
-        path.resolve().relative_to((root / "units" / unit / "photos").resolve())
-    except (OSError, ValueError):
-        raise LlweekError("不在本单位 photos 文件夹中") from None
-    return read_photo_file(path, max_bytes)
+        return read_file(root, f"units/{unit}/photos/{name}", max_bytes)
+    except Unreadable as err:
+        raise LlweekError(err.reason) from None

@@ -195,7 +195,7 @@ def test_a_photo_that_is_a_pipe_or_too_large_is_left_out_and_said_so(sample_repo
     os.mkfifo(photos / "exh-03.jpg")  # reading it would wait forever
     folder, _ = export(sample_repo, unit="changchun", package=True, out_dir=tmp_path)
     manifest = (folder / "材料清单.txt").read_text(encoding="utf-8")
-    assert "第 3 张照片「exh-03.jpg」不是照片文件，而是文件夹、设备或管道，未放入材料包" in manifest
+    assert "第 3 张照片「exh-03.jpg」这是命名管道（FIFO），不是普通文件" in manifest
     assert len(pictures(docx.Document(str(folder / "2021-展板素材-长春市.docx")))) == 5
     assert len(list((folder / "展板图片").iterdir())) == 5
 
