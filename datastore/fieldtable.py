@@ -59,6 +59,7 @@ TABLE: dict[str, tuple[Column, ...]] = {
         Column('summary_min', 'summary_min', '年度工作总结字数下限', 'int', 1500),
         Column('summary_photos', 'summary_photos', '年度总结照片张数', 'int', 8),
         Column('cases', 'cases', '典型活动案例个数', 'int', 2),
+        Column('case_photos', 'case_photos', '每个典型活动案例的照片张数上限（选填）', 'int', 4),
         Column('photo_min_long_side', 'photo_min_long_side', '照片长边最少像素', 'int', 1920),
         Column('photo_min_short_side', 'photo_min_short_side', '照片短边最少像素', 'int', 1080),
         Column('photo_max_mb', 'photo_max_mb', '照片大小上限（MB）', 'int', 20),
@@ -192,6 +193,7 @@ TABLE: dict[str, tuple[Column, ...]] = {
         Column('id', 'id', '编号', 'str', None),
         Column('title', 'title', '案例标题', 'str', None),
         Column('text', 'text', '案例内容', 'str', None),
+        Column('photos', 'photos', '照片（选填）', '[Photo]', '[]'),
     ),
 }
 SINGLETONS: dict[str, str] = {'unit.toml': 'UnitProfile', 'submissions.toml': 'Submissions', 'work_plan.toml': 'WorkPlan', 'exhibition.toml': 'Exhibition', 'summary.toml': 'Summary'}
