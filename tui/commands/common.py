@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from datastore.gitrepo import check_config, is_git_repo
-from datastore.loader import find_root
+from datastore.paths import find_root
 
 
 def repo_root(args: argparse.Namespace) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from datastore.errors import LlweekError
@@ -12,8 +13,17 @@ from tui.cli import EXIT_OK
 from tui.commands.common import pad, repo_root
 
 
+#: the columns of one line of the log, left to right (a pusher column goes in here)
+COLUMNS: list[Callable[[CommitInfo], str]] = [
+    lambda commit: commit.short,
+    lambda commit: f"{commit.date:%Y-%m-%d %H:%M}",
+    lambda commit: pad(commit.author, 8),
+    lambda commit: commit.subject,
+]
+
+
 def _line(commit: CommitInfo) -> str:
-    return f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {pad(commit.author, 8)}  {commit.subject}"
+    return "  ".join(column(commit) for column in COLUMNS)
 
 
 def repo_path(root: Path, given: str) -> str:
