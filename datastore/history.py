@@ -17,7 +17,6 @@ import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +109,8 @@ class FieldChange:
         if not (isinstance(self.old, str) and isinstance(self.new, str)
                 and "\n" in self.old + self.new):
             return [f"{self.label}: {show(self.old)} → {show(self.new)}"]
+        from difflib import SequenceMatcher  # only long texts need it: `llweek log` starts light
+
         old, new = self.old.splitlines(), self.new.splitlines()
         out = []
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
