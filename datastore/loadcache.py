@@ -151,8 +151,9 @@ class LoadCache:
 
     # ------------------------------------------------------------------ entries
 
-    def entry(self, unit_id: str, key: str) -> tuple[list[Finding], dict[str, Any]] | None:
-        """(findings, facts) stored for this unit under this key, if any and readable."""
+    def entry(self, unit_id: str, key: str) -> tuple[list[Finding], list[Finding], dict[str, Any]] | None:
+        """(findings of reading its files, findings of the rules, facts) stored for this unit
+        under this key, if any and readable."""
         stored = self._units.get(unit_id)
         if not isinstance(stored, dict) or stored.get("key") != key:
             return None
@@ -160,13 +161,15 @@ class LoadCache:
             facts = stored["facts"]
             if not isinstance(facts, dict):
                 return None
-            return [_finding_from_list(item) for item in stored["findings"]], facts
+            return ([_finding_from_list(item) for item in stored["read"]],
+                    [_finding_from_list(item) for item in stored["rules"]], facts)
         except (KeyError, TypeError, ValueError):
             return None
 
-    def store(self, unit_id: str, key: str, findings: list[Finding], facts: dict[str, Any]) -> None:
-        self._units[unit_id] = {"key": key, "findings": [_finding_to_list(f) for f in findings],
-                                "facts": facts}
+    def store(self, unit_id: str, key: str, read: list[Finding], rules: list[Finding],
+              facts: dict[str, Any]) -> None:
+        self._units[unit_id] = {"key": key, "read": [_finding_to_list(f) for f in read],
+                                "rules": [_finding_to_list(f) for f in rules], "facts": facts}
         self._changed = True
 
     def save(self, units: list[str]) -> None:

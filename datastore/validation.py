@@ -25,17 +25,18 @@ PARALLEL_FROM_UNITS = 16
 
 _shell: RepoData | None = None  # inherited by forked workers
 
-Checked = tuple[str, StoredRecord | None, list[Finding]]
+#: (unit, its profile, findings of reading its files, findings of the rules)
+Checked = tuple[str, StoredRecord | None, list[Finding], list[Finding]]
 
 
 def _check(unit_ids: list[str]) -> list[Checked]:
     assert _shell is not None
     out = []
     for unit_id in unit_ids:
-        found: list[Finding] = []
-        unit = load_unit(_shell.root, unit_id, _shell.units[unit_id].ref, found)
-        found += check_unit(unit, _shell.root, _shell.campaign)
-        out.append((unit_id, unit.single("unit"), found))
+        read: list[Finding] = []
+        unit = load_unit(_shell.root, unit_id, _shell.units[unit_id].ref, read)
+        out.append((unit_id, unit.single("unit"), read,
+                    check_unit(unit, _shell.root, _shell.campaign)))
     return out
 
 
@@ -54,7 +55,7 @@ def _check_all(shell: RepoData, unit_ids: list[str]) -> list[Checked]:
         _shell = None
 
 
-def _profile_facts(profile: StoredRecord | None) -> dict:
+def profile_facts(profile: StoredRecord | None) -> dict:
     return {"profile": record_to_data(profile.record) if profile and profile.record else None}
 
 
@@ -77,15 +78,16 @@ def validate_path(root: Path, unit: str | None = None) -> tuple[RepoData, list[F
     for unit_id in wanted:
         hit = cache.entry(unit_id, keys[unit_id])
         if hit is not None:
-            by_unit[unit_id], facts = hit
+            read, rules, facts = hit
+            by_unit[unit_id] = read + rules
             profile = _profile_of(unit_id, facts)
             if profile is not None:
                 shell.units[unit_id].singles["unit"] = profile
-    for unit_id, profile, found in _check_all(shell, [u for u in wanted if u not in by_unit]):
+    for unit_id, profile, read, rules in _check_all(shell, [u for u in wanted if u not in by_unit]):
         if profile is not None:
             shell.units[unit_id].singles["unit"] = profile
-        by_unit[unit_id] = found
-        cache.store(unit_id, keys[unit_id], found, _profile_facts(profile))
+        by_unit[unit_id] = read + rules
+        cache.store(unit_id, keys[unit_id], read, rules, profile_facts(profile))
     cache.save(list(shell.units))
     findings = [f for f in shell.findings if unit is None or f.unit == unit]
     if unit is None:
