@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
+import shutil
 import statistics
 import sys
 import tempfile
@@ -22,7 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.measure import Figure, Terminal, absolute_figure, interleaved, ratio_figure  # noqa: E402
+from benchmarks.measure import (  # noqa: E402
+    Figure,
+    Terminal,
+    absolute_figure,
+    interleaved,
+    ratio_figure,
+    standalone,
+)
 
 LLWEEK = [sys.executable, "-m", "tui"]
 BARE = [sys.executable, str(Path(__file__).with_name("bare_app.py"))]
@@ -133,23 +140,8 @@ def run(repo: Path, big: Path | None, runs: int) -> list[Figure]:
         return figures
     finally:
         terminal.close()
-
-
-def main() -> int:
-    from benchmarks.synthetic import build
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", type=Path, help="an existing 10,000-record synthetic repository")
-    parser.add_argument("--big", type=Path, help="a 100,000-record one")
-    parser.add_argument("--runs", type=int, default=7)
-    options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="llweek-bench-") as folder:
-        repo = options.repo or build(Path(folder) / "repo")
-        figures = run(repo, options.big, options.runs)
-    for figure in figures:
-        print(figure.line())
-    return 0 if all(f.met for f in figures) else 1
+        shutil.rmtree(place, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(standalone(run, __doc__))

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -25,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.measure import (  # noqa: E402
     Figure,
+    standalone,
     absolute_figure,
     interleaved,
     peak_memory,
@@ -148,21 +148,5 @@ def run(repo: Path, big: Path | None, runs: int) -> list[Figure]:
         shutil.rmtree(place, ignore_errors=True)
 
 
-def main() -> int:
-    from benchmarks.synthetic import build
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", type=Path, help="an existing 10,000-record synthetic repository")
-    parser.add_argument("--big", type=Path, help="a 100,000-record one, for memory")
-    parser.add_argument("--runs", type=int, default=7)
-    options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="llweek-bench-") as folder:
-        repo = options.repo or build(Path(folder) / "repo")
-        figures = run(repo, options.big, options.runs)
-    for figure in figures:
-        print(figure.line())
-    return 0 if all(f.met for f in figures) else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(standalone(run, __doc__))

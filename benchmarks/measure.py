@@ -12,10 +12,12 @@ memory, and one line per figure with its floor and their ratio.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shlex
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -194,3 +196,20 @@ class Terminal:
         finally:
             subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
         return sampler.peak_mib if sampler else elapsed
+
+
+def standalone(run: Callable[[Path, Path | None, int], list[Figure]], doc: str) -> int:
+    """A benchmark module run by itself: its figures on a repository built (or given) here."""
+    from benchmarks.synthetic import build
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repo", type=Path, help="an existing 10,000-record synthetic repository")
+    parser.add_argument("--big", type=Path, help="a 100,000-record one")
+    parser.add_argument("--runs", type=int, default=7)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="llweek-bench-") as folder:
+        repo = options.repo or build(Path(folder) / "repo")
+        figures = run(repo, options.big, options.runs)
+    for figure in figures:
+        print(figure.line())
+    return 0 if all(f.met for f in figures) else 1
