@@ -18,6 +18,7 @@ from datastore.keypath import (  # noqa: F401 - the key path helpers, named here
     item_key,
     put,
     show,
+    show_apart,
 )
 from datastore.loader import ACCESS_FILE, CAMPAIGN_FILE, kind_of_path
 from datastore.models import Access, Campaign, Record, Reviews

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import namedtuple
 
+from datastore.keypath import has_control
+
 #: One field: its attribute name, TOML key, label, type and default. `kind`: "str", "int",
 #: "date", "strs" (list of text), a model's name (a table), or a model's name in brackets (a
 #: list of tables). `default`: None, an int, "[]" (empty list) or "{}" (the nested model's
@@ -264,7 +266,7 @@ def canonical_data(model: str, data: dict[str, object]) -> dict[str, object]:
         value: object = _MISSING if key is None else data[key]
         if key is not None:
             used.add(key)
-        if value is not _MISSING and not _fits(column.kind, value):
+        if value is not _MISSING and (has_control(value) or not _fits(column.kind, value)):
             bad, value = value, _MISSING
         else:
             bad = _MISSING

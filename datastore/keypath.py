@@ -6,6 +6,7 @@ when two people add photos. Plain data only (no models), so the merge driver sta
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, NamedTuple
 
 #: fields that name an entry of a list of tables, tried in this order
@@ -130,3 +131,53 @@ def show(value: Any, width: int = 40) -> str:
         text = str(value)
     text = " ⏎ ".join(line.strip() for line in text.strip().splitlines())
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+#: characters of common text shown before the place where long texts differ
+_LEAD = 10
+
+
+def show_apart(values: tuple[Any, ...], width: int = 40) -> tuple[str, ...]:
+    """Several versions of one value, each on one short line (as `show`), long texts shown from
+    where they begin to differ: two versions of a 1,500-字 summary usually start alike, and the
+    paragraph that differs is the one a person must see."""
+    texts = [v for v in values if isinstance(v, str) and v]
+    if len(texts) < 2 or len(set(texts)) < 2:
+        return tuple(show(v, width) for v in values)
+    same = _common_prefix(texts)
+    paragraph = max(text.rfind("\n", 0, same) for text in texts) + 1
+    start = max(paragraph, same - _LEAD)
+    if start <= 0:
+        return tuple(show(v, width) for v in values)
+    return tuple("…" + show(v[start:], width - 1) if isinstance(v, str) and len(v) > start
+                 else show(v, width) for v in values)
+
+
+def _common_prefix(texts: list[str]) -> int:
+    shortest = min(len(text) for text in texts)
+    at = 0
+    while at < shortest and all(text[at] == texts[0][at] for text in texts):
+        at += 1
+    return at
+
+
+#: characters no person types and no printer, spreadsheet or terminal should receive:
+#: C0 controls but tab and line breaks, DEL, C1 controls (ESC would drive the terminal)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_WORDS = "文字（不能含有控制字符）"
+
+
+def has_control(value: Any) -> bool:
+    """Does this value, or any string inside it, hold a control character?"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if CONTROL.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+            stack.extend(item.keys())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
