@@ -30,15 +30,14 @@ from datastore.models import (
     UnitRef,
 )
 from datastore.diff3 import has_markers
+from datastore.paths import ACCESS_FILE, CAMPAIGN_FILE, find_root  # noqa: F401 - named here too
 from datastore.photos import safe_photo_name
 from datastore.records import build_record, unknown_keys
 from datastore.safefs import RECORD_MAX_BYTES, Entry, Folder, Unreadable, kind_words, read_file
 from datastore.tomlio import TomlSyntaxError, digest, key_lines, parse
 
-CAMPAIGN_FILE = "campaign.toml"
 #: a file with thousands of unknown keys is reported in a few lines, not thousands
 MAX_UNKNOWN_FINDINGS = 20
-ACCESS_FILE = "access.toml"
 
 
 @dataclass
@@ -113,15 +112,6 @@ class RepoData:
 
     def unit(self, unit_id: str) -> UnitData | None:
         return self.units.get(unit_id)
-
-
-def find_root(start: Path) -> Path:
-    """The data repository that contains `start` (it holds campaign.toml)."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / CAMPAIGN_FILE).is_file():
-            return candidate
-    raise RepoNotFound(f"{start} 不是活动周材料库：找不到 {CAMPAIGN_FILE}（可用 -C 指定文件夹）")
 
 
 def _finding(path: str, message: str, *, code: str, field_name: str | None = None,
