@@ -118,8 +118,8 @@ class RepoData:
 def find_root(start: Path) -> Path:
     """The data repository that contains `start` (it holds campaign.toml)."""
     start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / CAMPAIGN_FILE).is_file():
+    for candidate in (start, *start.parents):  # whatever campaign.toml is, loading says so
+        if os.path.lexists(candidate / CAMPAIGN_FILE):
             return candidate
     raise RepoNotFound(f"{start} 不是活动周材料库：找不到 {CAMPAIGN_FILE}（可用 -C 指定文件夹）")
 
@@ -354,7 +354,7 @@ def load_repo(root: Path | str, *, materials: bool = True) -> RepoData:
     UnitData (its id and campaign line), for callers that load units themselves.
     """
     root = Path(root)
-    if not (root / CAMPAIGN_FILE).exists():
+    if not os.path.lexists(root / CAMPAIGN_FILE):
         raise RepoNotFound(f"{root} 不是活动周材料库：找不到 {CAMPAIGN_FILE}")
     findings: list[Finding] = []
     stored: dict[str, StoredRecord] = {}

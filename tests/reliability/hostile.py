@@ -22,7 +22,10 @@ from PIL import Image
 
 WORKTREE = Path(__file__).resolve().parents[2]
 INTERNAL = "内部错误"
+#: CPU seconds a command may use (the machine's clock is shared with other work, so the
+#: bound is on the command's own time); a command still running after HANG seconds hangs
 TIME_LIMIT = 10.0
+HANG = 60.0
 MEMORY_LIMIT_MB = 300
 
 ACTIVITY = "units/changchun/activities/dbxjjcezek.toml"
@@ -150,7 +153,8 @@ class Run:
     code: int
     out: str
     err: str
-    seconds: float
+    seconds: float  # wall clock
+    cpu_seconds: float  # user + system
     max_rss_mb: float
     crash_logged: bool
 
@@ -159,18 +163,19 @@ class Run:
         return INTERNAL in self.out + self.err or self.crash_logged
 
     def describe(self) -> str:
-        return (f"llweek {' '.join(self.argv)} → exit {self.code}, {self.seconds:.1f} s, "
-                f"{self.max_rss_mb:.0f} MB\n{self.err[-2000:]}")
+        return (f"llweek {' '.join(self.argv)} → exit {self.code}, {self.cpu_seconds:.1f} s CPU "
+                f"({self.seconds:.1f} s wall), {self.max_rss_mb:.0f} MB\n{self.err[-2000:]}")
 
 
-def run_llweek(argv: list[str], tmp: Path, *, timeout: float = TIME_LIMIT,
+def run_llweek(argv: list[str], tmp: Path, *, timeout: float = HANG,
                python_code: str | None = None) -> Run:
-    """`llweek argv…` (or `python -c python_code`) as its own process with a private temp
-    folder (where an internal error would be logged); killed after `timeout` seconds."""
+    """`llweek argv…` (or `python -c python_code argv…`) as its own process with a private
+    temp folder (where an internal error would be logged); killed after `timeout` seconds."""
     temp = tmp / f"tmp-{time.monotonic_ns()}"
     temp.mkdir()
-    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(WORKTREE)}
-    command = [sys.executable, "-c", python_code] if python_code else [sys.executable, "-m", "tui", *argv]
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": f"{WORKTREE}:{WORKTREE / 'tests'}"}
+    command = ([sys.executable, "-c", python_code, *argv] if python_code
+               else [sys.executable, "-m", "tui", *argv])
     with open(temp / "out", "w+b") as out, open(temp / "err", "w+b") as err:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
@@ -182,7 +187,8 @@ def run_llweek(argv: list[str], tmp: Path, *, timeout: float = TIME_LIMIT,
         text_out = out.read().decode("utf-8", "replace")
         text_err = err.read().decode("utf-8", "replace")
     logged = any(temp.glob("llweek-error-*.log"))
-    return Run(tuple(argv), code, text_out, text_err, seconds, usage.ru_maxrss / 1024, logged)
+    return Run(tuple(argv), code, text_out, text_err, seconds, usage.ru_utime + usage.ru_stime,
+               usage.ru_maxrss / 1024, logged)
 
 
 def _limit_memory() -> None:
@@ -202,3 +208,22 @@ def _wait(process: subprocess.Popen, deadline: float) -> tuple[int, resource.str
             process.returncode = -9
             return -9, usage
         time.sleep(0.02)
+
+
+#: a Pilot start of the real app on the repository given as argument, printing what it shows
+APP_START = """
+import asyncio, sys
+from pathlib import Path
+from tests.app_harness import make_app, notices, screen_text, settle
+
+async def start():
+    app = make_app(Path(sys.argv[1]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        print(screen_text(app))
+        print("--- notices")
+        print(notices(app))
+        await pilot.press("ctrl+q")
+
+asyncio.run(start())
+"""
