@@ -34,7 +34,7 @@ from datastore.loader import kind_of_path
 from datastore.models import Campaign
 from datastore.recordmerge import canonical_text, merge_data, text_with_markers
 from datastore.records import build_record
-from datastore.safefs import writable_path
+from datastore.safefs import RECORD_MAX_BYTES, writable_path
 from datastore.save import load_campaign, unit_name, writer
 from datastore.tomlio import TomlSyntaxError, atomic_write, parse
 
@@ -152,11 +152,15 @@ def _title(campaign: Campaign, path: str, data: dict[str, Any] | None) -> str:
 def _conflicted(repo: GitRepo, campaign: Campaign, path: str,
                 stages: dict[int, str]) -> ConflictedRecord:
     texts: dict[str, str | None] = {name: None for name in _STAGES.values()}
-    if path.endswith(".toml"):
+    readable = path.endswith(".toml") and all(
+        int(repo.run("cat-file", "-s", blob)) <= RECORD_MAX_BYTES for blob in stages.values())
+    if readable:  # a version larger than any record is chosen whole, never read
         for stage, blob in stages.items():
             texts[_STAGES[stage]] = repo.run("cat-file", "blob", blob)
     record = ConflictedRecord(path, path, ConflictKind.WHOLE, base_text=texts["base"],
                               mine_text=texts["mine"], theirs_text=texts["theirs"])
+    if path.endswith(".toml") and not readable:
+        return record
     if 2 not in stages or 3 not in stages:
         record.kind = ConflictKind.DELETED_BY_ME if 2 not in stages else ConflictKind.DELETED_BY_THEM
     try:

@@ -14,7 +14,7 @@ from typing import Any
 import tomli_w
 from hypothesis import strategies as st
 
-from datastore.tomlio import parse
+from datastore.tomlio import TomlSyntaxError, parse
 from tests.reliability.hostile import HOSTILE_FILES, HOSTILE_PHOTOS, KINDS, plant, remove
 
 RECORDS = [
@@ -62,7 +62,17 @@ class Change:
     value: Any = None
 
     def apply(self, root: Path) -> None:
-        path = root / self.path
+        """Do the change, unless an earlier one made it impossible (its folder became a link,
+        a FIFO, …): then the tree stays as that earlier change left it."""
+        if any((root / parent).is_symlink() or ((root / parent).exists() and not (root / parent).is_dir())
+               for parent in Path(self.path).parents if str(parent) != "."):
+            return
+        try:
+            self._apply(root, root / self.path)
+        except OSError:
+            pass
+
+    def _apply(self, root: Path, path: Path) -> None:
         if self.what == "bytes":
             remove(path)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +91,7 @@ class Change:
 def _set_key(path: Path, key: str, value: Any, mangle: str) -> None:
     try:
         data = parse(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, TomlSyntaxError):  # an earlier change broke it: nothing to set
         return
     target: Any = data
     *parents, last = key.split(".")

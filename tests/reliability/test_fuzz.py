@@ -1,6 +1,7 @@
 """No content a repository can hold reaches an internal error, and every command stays within
-bounds (10 s of CPU, 300 MB; still running after a minute is a hang) on it: hypothesis builds the repositories (tests.reliability.strategies),
-and validate, status, export and a Pilot start of the app run on each.
+bounds on it (10 s of CPU, 300 MB; still running after a minute is a hang): hypothesis builds
+the repositories (tests.reliability.strategies), and validate, status, export and a Pilot
+start of the app run on each.
 
 The quick tests here fuzz the reading of single files and a few trees in-process; the slow
 ones (`pytest -m slow`) run every command as its own process on many fuzzed repositories.
@@ -11,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,14 +72,22 @@ def test_any_bytes_read_as_a_record_are_a_record_or_findings(raw: bytes, model):
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(trees)
 def test_fuzzed_trees_load_validate_and_report_in_process(sample_master: Path, tree: list[Change]):
+    with fuzzed(sample_master, tree) as (_, root):
+        if root is not None:
+            data = load_repo(root)
+            repo_status(data, validate_repo(data), dt.date(2021, 10, 20))
+
+
+@contextmanager
+def fuzzed(sample_master: Path, tree: list[Change]) -> Iterator[tuple[Path, Path | None]]:
+    """A temp folder and in it the sample's files with `tree` applied; None instead of the
+    repository when the changes left no campaign.toml (no longer a data repository: every
+    command says so, exit 2)."""
     with tempfile.TemporaryDirectory() as folder:
         root = copy_tree(sample_master, Path(folder) / "repo")
         for change in tree:
             change.apply(root)
-        if not os.path.lexists(root / "campaign.toml"):
-            return  # not a data repository any more (the commands say so, exit 2)
-        data = load_repo(root)
-        repo_status(data, validate_repo(data), dt.date(2021, 10, 20))
+        yield Path(folder), root if os.path.lexists(root / "campaign.toml") else None
 
 
 # ------------------------------------------------------------------ every command, bounded
@@ -104,14 +115,8 @@ def _commands(root: Path, out: Path) -> list[tuple[list[str], set[int]]]:
 @given(trees)
 def test_every_command_stays_within_bounds_on_fuzzed_repositories(sample_master: Path,
                                                                    tree: list[Change]):
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder)
-        root = copy_tree(sample_master, base / "repo")
-        for change in tree:
-            change.apply(root)
-        if not os.path.lexists(root / "campaign.toml"):
-            return  # not a data repository any more (the commands say so, exit 2)
-        for argv, allowed in _commands(root, base / "out"):
+    with fuzzed(sample_master, tree) as (base, root):
+        for argv, allowed in _commands(root, base / "out") if root else ():
             _bounded(run_llweek(argv, base), allowed, describe(tree))
 
 
@@ -119,16 +124,11 @@ def test_every_command_stays_within_bounds_on_fuzzed_repositories(sample_master:
 @settings(max_examples=12, **SLOW)
 @given(trees)
 def test_the_app_starts_on_fuzzed_repositories(sample_master: Path, tree: list[Change]):
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder)
-        root = copy_tree(sample_master, base / "repo")
-        for change in tree:
-            change.apply(root)
-        if not os.path.lexists(root / "campaign.toml"):
-            return  # not a data repository any more (the commands say so, exit 2)
-        run = run_llweek([str(root)], base, python_code=APP_START)
-        _bounded(run, {0}, describe(tree))
-        assert "截止" in run.out and "没有读取成功" not in run.out, run.out
+    with fuzzed(sample_master, tree) as (base, root):
+        if root is not None:
+            run = run_llweek([str(root)], base, python_code=APP_START)
+            _bounded(run, {0}, describe(tree))
+            assert "截止" in run.out and "没有读取成功" not in run.out, run.out
 
 
 WORST = {
