@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from datastore.fieldpath import ITEM_KEYS, Item
+from datastore.keypath import ITEM_KEYS, Item
 from datastore.tomlio import TomlSyntaxError, parse
 
 START, END = ("<start>",), ("<end>",)

@@ -22,9 +22,8 @@ import tomli_w
 
 from datastore.comments import merge_comments, with_comments
 from datastore.diff3 import Chunk, merge3, merge_text, with_markers
-from datastore.fieldpath import MISSING, Item, KeyPath, get, is_table_list, item_key, \
-    model_of_path, put
-from datastore.records import build_record, record_to_text
+from datastore.fieldtable import canonical_data, model_name_of_path
+from datastore.keypath import MISSING, Item, KeyPath, get, is_table_list, item_key, put
 from datastore.safefs import RECORD_MAX_BYTES
 from datastore.tomlio import TomlSyntaxError, dumps, parse
 
@@ -136,11 +135,10 @@ def _merge_items(path: KeyPath, key: str, base: Any, ours: Any, theirs: Any,
 
 
 def canonical_text(rel: str, data: dict[str, Any]) -> str:
-    """The file as llweek writes it: in the model's key order where the path has a model."""
-    model = model_of_path(rel)
-    if model is None:
-        return dumps(data)
-    return record_to_text(build_record(model, data)[0])
+    """The file as llweek writes it: in the model's key order where the path has a model
+    (from the models' field table, so the merge driver never loads pydantic)."""
+    model = model_name_of_path(rel)
+    return dumps(data if model is None else canonical_data(model, data))
 
 
 def merge_files(rel: str, base: str, ours: str, theirs: str) -> FileMerge:

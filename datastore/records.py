@@ -8,13 +8,13 @@ was until someone fixes it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from datastore.models import Record
+from datastore.keypath import CONTROL, CONTROL_WORDS, has_control
 from datastore.tomlio import dumps
 
 _TYPE_WORDS = {
@@ -36,28 +36,6 @@ def _expected(error_type: str, value: Any = None) -> str:
         if error_type.startswith(prefix):
             return words
     return "正确的类型"
-
-
-#: characters no person types and no printer, spreadsheet or terminal should receive:
-#: C0 controls but tab and line breaks, DEL, C1 controls (ESC would drive the terminal)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-CONTROL_WORDS = "文字（不能含有控制字符）"
-
-
-def has_control(value: Any) -> bool:
-    """Does this value, or any string inside it, hold a control character?"""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if _CONTROL.search(item):
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-            stack.extend(item.keys())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
 
 
 def build_record(model: type[Record], data: dict[str, Any]) -> tuple[Record, dict[str, str]]:
@@ -152,7 +130,7 @@ def with_changes(record: Record, changes: dict[str, Any]) -> Record:
     model = type(record)
     data = {name: getattr(record, name) for name in model.model_fields}
     data.update(record.unknown)
-    data.update({k: _CONTROL.sub("", v) if isinstance(v, str) else v for k, v in changes.items()})
+    data.update({k: CONTROL.sub("", v) if isinstance(v, str) else v for k, v in changes.items()})
     data = {(model.model_fields[k].alias or k) if k in model.model_fields else k: v
             for k, v in data.items()}
     updated = model.model_validate(data)

@@ -22,10 +22,11 @@ from datastore import mergestate
 from datastore.access import Actor, may_write
 from datastore.conflicts import ConflictedRecord, settle_clean
 from datastore.diff3 import has_markers
-from datastore.errors import LlweekError
+from datastore.errors import LlweekError, PushRefused
 from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
 from datastore.loader import is_data_path, kind_of_path, read_record
 from datastore.models import Campaign
+from datastore.pushlog import ensure_fetches_record, fetch_record
 from datastore.safefs import Unreadable, file_mode, kind_words, read_file
 from datastore.save import commit_paths, load_campaign, trailers, unit_name, writer
 
@@ -246,7 +247,8 @@ def _network_reason(err: str, seconds: float, timeout: float) -> str:
 
 
 def _fetch(repo: GitRepo, branch: _Branch, timeout: float) -> str | None:
-    """Fetch the remote; the reason it could not be reached, or None."""
+    """Fetch the remote (with the server's push record); the reason it could not be reached, or None."""
+    ensure_fetches_record(repo, branch.remote)
     started = time.monotonic()
     status, _, err = repo.call("fetch", "--quiet", branch.remote, timeout=timeout)
     if status == 0:
@@ -317,13 +319,14 @@ def _push(repo: GitRepo, branch: _Branch, timeout: float, result: SyncResult) ->
     flags = [line.split("\t") for line in out.splitlines() if "\t" in line]
     if status == 0 and flags and all(flag[0] != "!" for flag in flags):
         result.pushed = ahead
+        fetch_record(repo, branch.remote, timeout)
         return
     summary = " ".join(flag[-1] for flag in flags if flag[0] == "!")
     if any(words in summary + err for words in _MOVED_ON):
         raise _Rejected
     if flags:  # the server answered and said no (e.g. the access check of its hook)
-        said = [line.removeprefix("remote:").strip() for line in err.splitlines()
+        said = [line.removeprefix("remote:").removeprefix(" ").rstrip() for line in err.splitlines()
                 if line.startswith("remote:") and line.removeprefix("remote:").strip()]
-        raise LlweekError(f"服务器拒绝了推送（{summary.strip('[] ')}）：{' '.join(said) or err.strip()}"
-                          "。本机的修改都已保存")
+        reason = "\n".join(said) if said else f"{summary.strip()} {err.strip()}"
+        raise PushRefused(f"服务器拒绝了推送：\n{reason}\n本机的修改都已保存。")
     result.unreachable = _network_reason(err, time.monotonic() - started, timeout)

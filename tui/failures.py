@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import tempfile
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +40,15 @@ def explain(error: BaseException, *, after: str = "") -> Failure:
 
 def crash_log() -> Path:
     """Where internal errors are written (one file per account, in the temp folder)."""
+    import tempfile  # here, not at the top: every start of the merge driver would pay for it
+
     return Path(tempfile.gettempdir()) / f"llweek-error-{os.getuid()}.log"
 
 
 def log_crash(error: BaseException) -> str:
     """Append the details of an internal error to the log; returns where, for the message."""
+    import traceback
+
     log = crash_log()
     try:
         with log.open("a", encoding="utf-8") as handle:
