@@ -24,6 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
+from datastore import mergestate
 from datastore.comments import merge_comments, with_comments
 from datastore.diff3 import has_markers
 from datastore.errors import LlweekError
@@ -33,14 +34,13 @@ from datastore.loader import kind_of_path
 from datastore.models import Campaign
 from datastore.recordmerge import canonical_text, merge_data, text_with_markers
 from datastore.records import build_record
-from datastore.safefs import writable_path
+from datastore.safefs import RECORD_MAX_BYTES, writable_path
 from datastore.save import load_campaign, unit_name, writer
 from datastore.tomlio import TomlSyntaxError, atomic_write, parse
 
 MINE: Literal["mine"] = "mine"
 THEIRS: Literal["theirs"] = "theirs"
 _STAGES = {1: "base", 2: "mine", 3: "theirs"}
-_MARKER_PATTERN = "^(<<<<<<<|>>>>>>>) "
 
 
 @dataclass(frozen=True)
@@ -152,11 +152,15 @@ def _title(campaign: Campaign, path: str, data: dict[str, Any] | None) -> str:
 def _conflicted(repo: GitRepo, campaign: Campaign, path: str,
                 stages: dict[int, str]) -> ConflictedRecord:
     texts: dict[str, str | None] = {name: None for name in _STAGES.values()}
-    if path.endswith(".toml"):
+    readable = path.endswith(".toml") and all(
+        int(repo.run("cat-file", "-s", blob)) <= RECORD_MAX_BYTES for blob in stages.values())
+    if readable:  # a version larger than any record is chosen whole, never read
         for stage, blob in stages.items():
             texts[_STAGES[stage]] = repo.run("cat-file", "blob", blob)
     record = ConflictedRecord(path, path, ConflictKind.WHOLE, base_text=texts["base"],
                               mine_text=texts["mine"], theirs_text=texts["theirs"])
+    if path.endswith(".toml") and not readable:
+        return record
     if 2 not in stages or 3 not in stages:
         record.kind = ConflictKind.DELETED_BY_ME if 2 not in stages else ConflictKind.DELETED_BY_THEM
     try:
@@ -265,25 +269,6 @@ def resolve_whole(root: Path, path: str, choice: Literal["mine", "theirs"]) -> N
 def finish_merge(root: Path, author: Identity | None = None) -> str:
     """The merge commit, once every conflict is resolved; returns its hash."""
     with writer(root, "完成合并") as (repo, _):
-        return finish_in(repo, author)
+        return mergestate.finish(repo, author)
 
 
-def finish_in(repo: GitRepo, author: Identity | None = None) -> str:
-    """finish_merge for a caller that already holds the repository and its lock."""
-    if not repo.merging():
-        raise LlweekError("当前没有正在进行的合并")
-    left = list(_unmerged(repo))
-    if left:
-        raise LlweekError(f"还有 {len(left)} 个文件的冲突没有解决：{'、'.join(left)}")
-    marked = [p for p in repo.run("diff", "--cached", "--name-only", "-z", "-G", _MARKER_PATTERN,
-                                  "HEAD").split("\0") if p and _staged_has_markers(repo, p)]
-    if marked:
-        raise LlweekError(f"这些文件里还留着冲突标记（<<<<<<< … >>>>>>>），请先解决：{'、'.join(marked)}")
-    env = (author or repo.require_identity()).env()
-    repo.run("commit", "--no-edit", "--no-verify", "--quiet", env=env)
-    return repo.run("rev-parse", "HEAD").strip()
-
-
-def _staged_has_markers(repo: GitRepo, path: str) -> bool:
-    status, text, _ = repo.call("show", f":{path}")
-    return status == 0 and has_markers(text)

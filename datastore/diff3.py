@@ -42,8 +42,15 @@ def _matches(base: Sequence[T], other: Sequence[T]) -> dict[int, int]:
     return pairs
 
 
+#: longer sequences are not matched line by line (matching can cost the square of the length):
+#: the whole stretch is one chunk, a conflict unless one side left it as it was
+MAX_LINES = 3000
+
+
 def merge3(base: Sequence[T], ours: Sequence[T], theirs: Sequence[T]) -> list[Chunk]:
     """The merge as chunks, in order; join the clean ones and decide the conflicted ones."""
+    if max(len(base), len(ours), len(theirs)) > MAX_LINES:
+        return [_decide(tuple(base), tuple(ours), tuple(theirs))]
     to_ours, to_theirs = _matches(base, ours), _matches(base, theirs)
     chunks: list[Chunk] = []
     at_base = at_ours = at_theirs = 0

@@ -103,6 +103,7 @@ class GitRepo:
             raise LlweekError(f"{self.root} 不是 Git 仓库（可用 llweek init 建立）") from None
         self._error = git.GitCommandError
         self._config: dict[str, str] | None = None
+        self.notes: list[str] = []  # leftovers cleared while opening (see open_repo)
 
     @classmethod
     def init(cls, root: Path) -> "GitRepo":
@@ -220,10 +221,24 @@ def check_config(root: Path) -> None:
 
 
 def open_repo(root: Path | str) -> GitRepo:
-    """A configured GitRepo (merge driver and fsync checked and repaired)."""
+    """A configured GitRepo (merge driver and fsync checked and repaired).
+
+    A `config.lock` that a killed git left would stop the repair: it is cleared first when no
+    process holds it (datastore.lock), and `repo.notes` says so.
+    """
+    from datastore.lock import WAIT_SECONDS, clear_leftovers
+
     repo = GitRepo(root)
     try:
-        repo.ensure_config()
+        try:
+            repo.ensure_config()
+        except GitFailed as err:
+            stale = repo.git_dir / "config.lock"
+            if "config" not in str(err) or not stale.exists():
+                raise
+            repo.notes = clear_leftovers(repo.git_dir, "设置材料库", WAIT_SECONDS, only=[stale])
+            repo._config = None
+            repo.ensure_config()
     except BaseException:
         repo.close()
         raise

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from datastore.diff3 import has_markers
 from datastore.paths import ACCESS_FILE, CAMPAIGN_FILE, find_root  # noqa: F401 - named here too
 from datastore.photos import safe_photo_name
 from datastore.records import build_record, unknown_keys
-from datastore.safefs import RECORD_MAX_BYTES, Entry, Folder, Unreadable, kind_words, read_file
+from datastore.safefs import RECORD_MAX_BYTES, Entry, Folder, Unreadable, read_file, refusal
 from datastore.tomlio import TomlSyntaxError, digest, key_lines, parse
 
 #: a file with thousands of unknown keys is reported in a few lines, not thousands
@@ -236,15 +235,13 @@ def _entries(folder: Folder, findings: list[Finding], *, unit: str | None = None
         if entry.is_file or entry.is_folder:
             kept.append(entry)
             continue
-        rel = folder.path_of(entry.name)
-        reason = (_link_reason if stat.S_ISLNK(entry.mode)
-                  else f"这是{kind_words(entry.mode)}，不是普通文件：本程序不读取它")
-        findings.append(_finding(rel, reason, code="file.link" if stat.S_ISLNK(entry.mode)
-                                 else "file.special", unit=unit, kind=kind))
+        findings.append(_refused(refusal(folder.path_of(entry.name), entry.mode), unit, kind))
     return kept
 
 
-_link_reason = "这是一个符号链接：为安全起见，本程序不跟随链接读取，请换成文件本身"
+def _refused(err: Unreadable, unit: str | None = None, kind: RecordKind | None = None) -> Finding:
+    """The finding for a file or folder that is not read, at its own path."""
+    return _finding(err.rel, err.reason, code=err.code, unit=unit, kind=kind)
 
 
 def _subfolder(parent: Folder, name: str, findings: list[Finding], *, unit: str | None = None,
@@ -253,7 +250,7 @@ def _subfolder(parent: Folder, name: str, findings: list[Finding], *, unit: str 
     try:
         return parent.folder(name)
     except Unreadable as err:
-        findings.append(_finding(err.rel, err.reason, code=err.code, unit=unit, kind=kind))
+        findings.append(_refused(err, unit, kind))
         return None
 
 
@@ -264,7 +261,7 @@ def load_unit(root: Path, unit_id: str, ref: UnitRef | None, findings: list[Find
         folder = Folder.open(root, f"units/{unit_id}")
     except Unreadable as err:
         if err.code != "file.missing":
-            findings.append(_finding(err.rel, err.reason, code=err.code, unit=unit_id))
+            findings.append(_refused(err, unit_id))
         return unit
     with folder:
         _load_unit_in(folder, unit, findings)
@@ -279,16 +276,15 @@ def _load_unit_in(folder: Folder, unit: UnitData, findings: list[Finding]) -> No
         if entry is None:
             continue
         if entry.is_folder:
-            findings.append(_finding(folder.path_of(entry.name), "这里应是一个文件，却是一个文件夹",
-                                     code="file.is_folder", unit=unit_id, kind=kind))
+            findings.append(_refused(refusal(folder.path_of(entry.name), entry.mode), unit_id, kind))
             continue
         unit.singles[kind.key] = _read_in(folder, entry.name, kind, kind.model, unit_id, findings)
     for kind in UNIT_COLLECTIONS:
         entry = present.get(kind.folder or "")
         items: list[StoredRecord] = []
         if entry is not None and not entry.is_folder:
-            findings.append(_finding(folder.path_of(entry.name), "这里应是一个文件夹，却是一个文件",
-                                     code="file.not_folder", unit=unit_id, kind=kind))
+            findings.append(_refused(refusal(folder.path_of(entry.name), entry.mode, folder=True),
+                                     unit_id, kind))
         elif entry is not None:
             inner = _subfolder(folder, entry.name, findings, unit=unit_id, kind=kind)
             if inner is not None:
@@ -300,7 +296,7 @@ def _load_unit_in(folder: Folder, unit: UnitData, findings: list[Finding]) -> No
     known = {k.filename for k in UNIT_SINGLETONS} | {k.folder for k in UNIT_COLLECTIONS} | {"photos"}
     for name in sorted(set(present) - known):
         if name.endswith(".toml"):
-            findings.append(_finding(folder.path_of(name), f"未知文件「{name}」，本程序不读取它",
+            findings.append(_finding(folder.path_of(name), f"未知文件「{shown_key(name)}」，本程序不读取它",
                                      code="file.unknown", unit=unit_id,
                                      severity=Severity.WARNING))
 
@@ -318,8 +314,7 @@ def _load_collection(folder: Folder, unit_id: str, kind: RecordKind,
                                      code="file.bad_id", unit=unit_id, kind=kind))
             continue
         if entry.is_folder:
-            findings.append(_finding(rel, "这里应是一个文件，却是一个文件夹", code="file.is_folder",
-                                     unit=unit_id, kind=kind))
+            findings.append(_refused(refusal(rel, entry.mode), unit_id, kind))
             continue
         stored = _read_in(folder, entry.name, kind, kind.model, unit_id, findings)
         record = stored.record
@@ -344,7 +339,7 @@ def load_repo(root: Path | str, *, materials: bool = True) -> RepoData:
     UnitData (its id and campaign line), for callers that load units themselves.
     """
     root = Path(root)
-    if not (root / CAMPAIGN_FILE).exists():
+    if not os.path.lexists(root / CAMPAIGN_FILE):
         raise RepoNotFound(f"{root} 不是活动周材料库：找不到 {CAMPAIGN_FILE}")
     findings: list[Finding] = []
     stored: dict[str, StoredRecord] = {}
@@ -414,7 +409,7 @@ def _folder_entries(root: Path, rel: str, findings: list[Finding]) -> list[Entry
             return _entries(folder, findings)
     except Unreadable as err:
         if err.code != "file.missing":
-            findings.append(_finding(err.rel, err.reason, code=err.code))
+            findings.append(_refused(err))
         return []
 
 
@@ -425,7 +420,7 @@ def _unit_folders(root: Path, findings: list[Finding]) -> list[str]:
         if entry.is_folder:
             names.append(entry.name)
         else:
-            findings.append(_finding(f"units/{shown_key(entry.name)}", "units/ 里应只有单位文件夹，这却是一个文件",
+            findings.append(_finding(f"units/{entry.name}", "units/ 里应只有单位文件夹，这却是一个文件",
                                      code="file.not_folder", severity=Severity.WARNING))
     return names
 

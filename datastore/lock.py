@@ -53,11 +53,11 @@ def _user(uid: int) -> str:
 
 
 @contextmanager
-def repo_lock(git_dir: Path, purpose: str, wait: float = WAIT_SECONDS) -> Iterator[Held]:
-    """Hold the repository's writer lock; waits up to `wait` seconds, then says who holds it.
-
-    Once held, Git's leftovers are cleared (or waited for, within the same `wait`).
-    """
+def repo_lock(git_dir: Path, purpose: str, wait: float | None = None) -> Iterator[Held]:
+    """Hold the repository's writer lock; waits up to `wait` seconds (default WAIT_SECONDS),
+    then says who holds it. Once held, Git's leftovers are cleared (or waited for, within the
+    same time)."""
+    wait = WAIT_SECONDS if wait is None else wait
     path = git_dir / OWN_LOCK
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
@@ -119,13 +119,15 @@ class Process:
         return f"{self.command}（进程 {self.pid}，用户 {self.user}）"
 
 
-def clear_leftovers(git_dir: Path, purpose: str, wait: float = 0.0) -> list[str]:
-    """Remove Git's leftovers that no process holds; returns a line per file removed.
+def clear_leftovers(git_dir: Path, purpose: str, wait: float = 0.0,
+                    only: list[Path] | None = None) -> list[str]:
+    """Remove Git's leftovers (or just those of `only`) that no process holds; returns a line
+    per file removed.
 
     If a process is at work in this repository, waits up to `wait` seconds for it to finish,
     then raises RepoBusy naming it. Files that belong to another account are never removed.
     """
-    found = leftovers(git_dir)
+    found = leftovers(git_dir) if only is None else only
     if not found:
         return []
     deadline = time.monotonic() + wait

@@ -15,8 +15,11 @@ MERGE_HEAD. Killed between two of these, a clone holds a state no git command ex
   possible. The conflicted files go back to this clone's last commit (git's "mine" version);
   the working files are copied aside first, in case someone had begun resolving them.
 
-An open merge (MERGE_HEAD with conflicts, or resolved and waiting to be committed) is not
-touched: the conflict screen and `llweek sync` finish it.
+- A merge llweek's sync started that had merged every file and written MERGE_HEAD, killed just
+  before its commit: the commit is made now (if the working tree is what git merged).
+
+An open merge of a person's (MERGE_HEAD with conflicts, or resolved in the conflict screen and
+waiting to be committed) is not touched: the conflict screen and `llweek sync` finish it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ import tempfile
 from pathlib import Path
 
 from datastore import journal
-from datastore.gitrepo import GitRepo
+from datastore.diff3 import has_markers
+from datastore.errors import LlweekError
+from datastore.gitrepo import GitRepo, Identity
 from datastore.safefs import Unreadable, writable_path
 
 RECOVERED = "llweek-recovered"
@@ -61,6 +66,31 @@ def end(repo: GitRepo) -> None:
     journal.clear(repo.git_dir, journal.MERGE)
 
 
+def finish(repo: GitRepo, author: Identity | None = None) -> str:
+    """The merge commit, once every conflict is resolved and no marker is staged; its hash.
+    The caller holds the repository and its lock."""
+    if not repo.merging():
+        raise LlweekError("当前没有正在进行的合并")
+    left = unmerged_paths(repo)
+    if left:
+        raise LlweekError(f"还有 {len(left)} 个文件的冲突没有解决：{'、'.join(left)}")
+    marked = [p for p in repo.run("diff", "--cached", "--name-only", "-z", "-G", _MARKER_PATTERN,
+                                  "HEAD").split("\0") if p and _staged_has_markers(repo, p)]
+    if marked:
+        raise LlweekError(f"这些文件里还留着冲突标记（<<<<<<< … >>>>>>>），请先解决：{'、'.join(marked)}")
+    env = (author or repo.require_identity()).env()
+    repo.run("commit", "--no-edit", "--no-verify", "--quiet", env=env)
+    return repo.run("rev-parse", "HEAD").strip()
+
+
+_MARKER_PATTERN = "^(<<<<<<<|>>>>>>>) "
+
+
+def _staged_has_markers(repo: GitRepo, path: str) -> bool:
+    status, text, _ = repo.call("show", f":{path}")
+    return status == 0 and has_markers(text)
+
+
 def recover(repo: GitRepo) -> list[str]:
     """Put a merge cut short back on track (see the module's text); a line per thing done.
     The caller holds the repository lock."""
@@ -71,6 +101,8 @@ def recover(repo: GitRepo) -> list[str]:
         if now is not None and _contains(repo, now, merging):
             repo.run("merge", "--quit")
             notes.append("上次同步的合并其实已经提交，已清除它留下的合并记录（MERGE_HEAD）")
+        elif noted is not None and noted.get("head") == now and not unmerged_paths(repo):
+            notes.append(_finish_cut(repo))
     elif noted is not None and noted.get("head") == now and isinstance(noted.get("theirs"), str):
         undone = _undo(repo, noted["theirs"])
         if undone:
@@ -87,6 +119,16 @@ def recover(repo: GitRepo) -> list[str]:
     if noted is not None:
         end(repo)
     return notes
+
+
+def _finish_cut(repo: GitRepo) -> str:
+    """A merge of sync's that was killed after merging every file, just before its commit:
+    committed now if the working tree is what git merged, else taken back."""
+    if repo.call("diff", "--quiet")[0] == 0:
+        commit = finish(repo)
+        return f"上次同步在合并途中被中断：合并已经做完，现已补上合并提交 {commit[:7]}"
+    repo.run("merge", "--abort")
+    return "上次同步在合并途中被中断：已把合并改动过的文件恢复为合并前的样子，下次同步会重新合并"
 
 
 def _contains(repo: GitRepo, descendant: str, commit: str) -> bool:

@@ -3,6 +3,7 @@ for the commands that must start fast (`llweek log`, the merge driver)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from datastore.errors import RepoNotFound
@@ -14,7 +15,7 @@ ACCESS_FILE = "access.toml"
 def find_root(start: Path) -> Path:
     """The data repository that contains `start` (it holds campaign.toml)."""
     start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / CAMPAIGN_FILE).is_file():
+    for candidate in (start, *start.parents):  # whatever campaign.toml is, loading says so
+        if os.path.lexists(candidate / CAMPAIGN_FILE):
             return candidate
     raise RepoNotFound(f"{start} 不是活动周材料库：找不到 {CAMPAIGN_FILE}（可用 -C 指定文件夹）")

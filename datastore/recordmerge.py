@@ -24,6 +24,7 @@ from datastore.comments import merge_comments, with_comments
 from datastore.diff3 import Chunk, merge3, merge_text, with_markers
 from datastore.fieldtable import canonical_data, model_name_of_path
 from datastore.keypath import MISSING, Item, KeyPath, get, is_table_list, item_key, put
+from datastore.safefs import RECORD_MAX_BYTES
 from datastore.tomlio import TomlSyntaxError, dumps, parse
 
 LABELS = ("我的修改", "原来的内容", "对方的修改")
@@ -141,7 +142,13 @@ def canonical_text(rel: str, data: dict[str, Any]) -> str:
 
 
 def merge_files(rel: str, base: str, ours: str, theirs: str) -> FileMerge:
-    """Merge three versions of the file at `rel` (the merge driver's work)."""
+    """Merge three versions of the file at `rel` (the merge driver's work).
+
+    A version over the size of any record (datastore.safefs.RECORD_MAX_BYTES) is not read at
+    all: the whole file is a conflict, mine kept, for a person to choose a version.
+    """
+    if max(len(text) for text in (base, ours, theirs)) > RECORD_MAX_BYTES:
+        return FileMerge(ours, False, [], readable=False)
     try:
         versions = parse(base), parse(ours), parse(theirs)
     except TomlSyntaxError:

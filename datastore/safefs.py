@@ -62,10 +62,12 @@ def kind_words(mode: int) -> str:
         return "套接字"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "设备文件"
+    if stat.S_ISREG(mode):
+        return "一个文件"
     return "特殊文件"
 
 
-def _refusal(rel: str, mode: int, *, folder: bool = False) -> Unreadable:
+def refusal(rel: str, mode: int, *, folder: bool = False) -> Unreadable:
     """Why `rel`, which is not what was wanted (a regular file, or a folder), is not read."""
     if stat.S_ISLNK(mode):
         return Unreadable("file.link", rel, "这是一个符号链接：为安全起见，本程序不跟随链接读取，"
@@ -78,11 +80,11 @@ def _refusal(rel: str, mode: int, *, folder: bool = False) -> Unreadable:
     return Unreadable("file.special", rel, f"这是{what}，不是普通文件：本程序不读取它")
 
 
-def _os_refusal(rel: str, err: OSError) -> Unreadable:
+def _osrefusal(rel: str, err: OSError) -> Unreadable:
     if err.errno == errno.ENOENT:
         return Unreadable("file.missing", rel, "文件不存在")
     if err.errno in (errno.ELOOP, errno.EMLINK):
-        return _refusal(rel, stat.S_IFLNK)
+        return refusal(rel, stat.S_IFLNK)
     if err.errno == errno.ENOTDIR:
         return Unreadable("file.not_folder", rel, "所在的位置不是文件夹")
     return Unreadable("file.unreadable", rel, f"文件无法读取：{err.strerror}")
@@ -131,7 +133,7 @@ class Folder:
         try:
             fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as err:
-            raise _os_refusal(str(root), err) from None
+            raise _osrefusal(str(root), err) from None
         folder = cls(fd, "")
         for part in _parts(rel):
             try:
@@ -160,7 +162,7 @@ class Folder:
         try:
             return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
         except OSError as err:
-            raise _os_refusal(self.path_of(name), err) from None
+            raise _osrefusal(self.path_of(name), err) from None
 
     def folder(self, name: str) -> Folder:
         """The sub-folder `name`; a link, a file or anything else there is refused."""
@@ -169,8 +171,8 @@ class Folder:
             fd = os.open(name, _DIR_FLAGS, dir_fd=self.fd)
         except OSError as err:
             if err.errno in (errno.ELOOP, errno.ENOTDIR):
-                raise _refusal(rel, self.lstat(name).st_mode, folder=True) from None
-            raise _os_refusal(rel, err) from None
+                raise refusal(rel, self.lstat(name).st_mode, folder=True) from None
+            raise _osrefusal(rel, err) from None
         return Folder(fd, rel)
 
     def entries(self) -> list[Entry]:
@@ -183,7 +185,7 @@ class Folder:
                     if mode is not None:
                         found.append(Entry(item.name, mode))
         except OSError as err:
-            raise _os_refusal(self.rel or ".", err) from None
+            raise _osrefusal(self.rel or ".", err) from None
         found.sort(key=lambda entry: entry.name)
         return found
 
@@ -192,7 +194,7 @@ class Folder:
         rel = self.path_of(name)
         before = self.lstat(name)
         if not stat.S_ISREG(before.st_mode):
-            raise _refusal(rel, before.st_mode)
+            raise refusal(rel, before.st_mode)
         if before.st_size > limit:
             raise too_large(rel, before.st_size, limit)
         with self.open_file(name) as (handle, info):
@@ -209,12 +211,12 @@ class Folder:
             fd = os.open(name, _FILE_FLAGS, dir_fd=self.fd)
         except OSError as err:
             if err.errno == errno.ELOOP:
-                raise _refusal(rel, stat.S_IFLNK) from None
-            raise _os_refusal(rel, err) from None
+                raise refusal(rel, stat.S_IFLNK) from None
+            raise _osrefusal(rel, err) from None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise _refusal(rel, info.st_mode)
+                raise refusal(rel, info.st_mode)
             os.set_blocking(fd, True)
             handle = os.fdopen(fd, "rb")
         except BaseException:
@@ -282,10 +284,10 @@ def writable_path(root: Path, rel: str) -> Path:
         except FileNotFoundError:
             return Path(root, *parts)  # the rest is created by the write
         except OSError as err:
-            raise _os_refusal("/".join(parts[:position + 1]), err) from None
+            raise _osrefusal("/".join(parts[:position + 1]), err) from None
         last = position == len(parts) - 1
         if last and not stat.S_ISREG(mode):
-            raise _refusal(rel, mode)
+            raise refusal(rel, mode)
         if not last and not stat.S_ISDIR(mode):
-            raise _refusal("/".join(parts[:position + 1]), mode, folder=True)
+            raise refusal("/".join(parts[:position + 1]), mode, folder=True)
     return path

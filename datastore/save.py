@@ -102,7 +102,7 @@ def writer(root: Path, purpose: str) -> Iterator[tuple[GitRepo, list[str]]]:
     (datastore.mergestate), a save cut between its write and its commit (committed now).
     """
     with open_repo(root) as repo, repo_lock(repo.git_dir, purpose) as held:
-        notes = held.notes + mergestate.recover(repo) + finish_interrupted_save(repo)
+        notes = repo.notes + held.notes + mergestate.recover(repo) + finish_interrupted_save(repo)
         yield repo, notes
 
 
@@ -134,7 +134,10 @@ def _check_unchanged(root: Path, rel: str, expected: str | None) -> None:
 def ready_to_commit(repo: GitRepo, author: Identity | None) -> Identity:
     """The commit's author, or a refusal to be given before anything is written."""
     if repo.merging():
-        raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
+        if mergestate.unmerged_paths(repo):
+            raise LlweekError("材料库正在合并（有未解决的冲突）：请先在“冲突”界面解决后再保存")
+        raise LlweekError("上次同步的冲突都已解决，但合并还没有提交：请先同步一次（ctrl+r 或 llweek sync）"
+                          "完成合并，再保存")
     return author or repo.require_identity()
 
 
@@ -201,6 +204,8 @@ def write_and_commit(repo: GitRepo, writes: dict[str, bytes | None], paths: list
         commit = commit_paths(repo, paths, message, author=author, when=when)
     except BaseException:
         _apply(targets, before)  # if even this fails, the note stays: the next writer finishes
+        # a new file was added to the index for the commit: unstaged again (history untouched)
+        repo.call("--literal-pathspecs", "reset", "--quiet", "HEAD", "--", *writes)
         journal.clear(repo.git_dir, journal.SAVE)
         raise
     journal.clear(repo.git_dir, journal.SAVE)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from datastore import mergestate
 from datastore.access import Actor, may_write
-from datastore.conflicts import ConflictedRecord, finish_in, settle_clean
+from datastore.conflicts import ConflictedRecord, settle_clean
 from datastore.diff3 import has_markers
 from datastore.errors import LlweekError, PushRefused
 from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
@@ -106,7 +106,7 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
             result.conflicts = settle_clean(repo)
             if result.conflicts:
                 return result
-            finish_in(repo)
+            mergestate.finish(repo)
             result.finished_merge = True
         branch, changed = _status(repo)
         _commit_pending(repo, changed, actor, result)
@@ -284,7 +284,7 @@ def _merge(repo: GitRepo, branch: _Branch, result: SyncResult) -> bool:
     result.conflicts = settle_clean(repo)
     if result.conflicts:
         return False
-    finish_in(repo)
+    mergestate.finish(repo)
     return True
 
 

@@ -28,6 +28,7 @@ _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 #: tables and lists inside each other: a record needs three or four levels
 MAX_DEPTH = 16
 _WHERE_IN_ERROR = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_AT_END = re.compile(r"\s*\(at end of document\)")
 
 
 _REASONS = {
@@ -61,11 +62,14 @@ def parse(text: str) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         found = _WHERE_IN_ERROR.search(str(err))
-        line = int(found.group(1)) if found else None
-        reason = _WHERE_IN_ERROR.sub("", str(err)).strip()
+        reason = _AT_END.sub("", _WHERE_IN_ERROR.sub("", str(err))).strip()
         reason = next((words for english, words in _REASONS.items() if reason.startswith(english)),
                       reason)
-        where = f"第 {line} 行第 {found.group(2)} 列" if found else "文件中"
+        if found:
+            line, where = int(found.group(1)), f"第 {found.group(1)} 行第 {found.group(2)} 列"
+        else:  # "at end of document"
+            line = text.rstrip("\n").count("\n") + 1
+            where = f"第 {line} 行（文件末尾）"
         raise TomlSyntaxError(f"TOML 格式错误：{where}无法读取（{reason}）", line) from None
     except RecursionError:
         raise _too_deep(text) from None

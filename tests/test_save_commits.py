@@ -92,7 +92,7 @@ def test_saving_during_an_unresolved_merge_is_refused_before_writing(sample_repo
     theirs = git(sample_repo, "commit-tree", "HEAD^{tree}", "-p", "HEAD", "-m", "对方的提交")
     (sample_repo / ".git/MERGE_HEAD").write_text(theirs)  # a merge of a commit not yet here
     before = (sample_repo / ACTIVITY).read_bytes()
-    with pytest.raises(LlweekError, match="正在合并"):
+    with pytest.raises(LlweekError, match="合并还没有提交：请先同步一次"):
         edit(sample_repo, ACTIVITY, participants=3)
     assert (sample_repo / ACTIVITY).read_bytes() == before
 
