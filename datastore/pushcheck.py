@@ -23,6 +23,7 @@ server authenticated (see `pusher_login`), never a commit's author, which anyone
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 
@@ -103,9 +104,12 @@ def check_push(repo: GitRepo, updates: list[RefUpdate], login: str,
             f"账号「{login}」不在中心仓库 {ACCESS_FILE} 的人员名单中，不能推送。"
             "请联系省办公室在 access.toml 中登记。"])
     problems = [line for update in updates for line in _ref_problems(repo, update, actor, default)]
+    limit = max_file_bytes(repo, default)
     if not problems:
         problems = _commit_problems(repo, [u.new for u in updates if not u.deleted], actor,
-                                    default, max_file_bytes(repo, default))
+                                    default, limit)
+    if not problems:
+        problems = _oversized_objects(repo, limit)
     return _refusal(actor.label, problems, actor) if problems else None
 
 
@@ -193,6 +197,21 @@ def _new_commits(repo: GitRepo, tips: list[str]) -> list[Commit]:
     tokens = [token.lstrip("\n") for token in shown.split("\0")]
     info = {tokens[i]: tokens[i + 1:i + 4] for i in range(0, len(tokens) - 3, 4)}
     return [Commit(ids[0], tuple(ids[1:]), *info.get(ids[0], ["", "", ""])) for ids in shapes]
+
+
+def _oversized_objects(repo: GitRepo, max_bytes: int) -> list[str]:
+    """Objects the push brings that no commit needs to name (they would still fill the disk):
+    git keeps a push's objects apart (GIT_QUARANTINE_PATH) until the hooks accept it."""
+    quarantine = os.environ.get("GIT_QUARANTINE_PATH")
+    if not quarantine:
+        return []
+    alone = {"GIT_OBJECT_DIRECTORY": quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES": ""}
+    status, out, _ = repo.call("cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objectsize)",
+                               env=alone)
+    sizes = [line.split() for line in out.splitlines()] if status == 0 else []
+    big = [(sha, int(size)) for sha, size in sizes if int(size) > max_bytes]
+    return [f"推送中有一个 {size / 1024 / 1024:.1f} MB 的对象（{sha[:7]}），超过每个文件 "
+            f"{max_bytes / 1024 / 1024:g} MB 的上限。" for sha, size in big]
 
 
 def _content_problems(repo: GitRepo, commits: list[Commit], max_bytes: int) -> list[str]:

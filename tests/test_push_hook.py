@@ -559,3 +559,29 @@ def test_code_planted_in_the_central_repository_never_runs(central: Path, clone_
     assert done.returncode == 0, done.stderr
     assert not ran.exists()
     assert "Pushed-by: cc-zhangli" in notes_of(central, server_head(central))
+
+
+def pkt(line: bytes) -> bytes:
+    return f"{len(line) + 4:04x}".encode() + line
+
+
+def test_an_oversized_object_no_commit_names_is_refused_too(central: Path, clone_as):
+    """A client may send objects the pushed commits do not need (here: receive-pack spoken to
+    by hand, as a crafted client would); git would keep them on the server's disk."""
+    clone = clone_as(CHANGCHUN)
+    new = commit_file(clone, "units/changchun/work_plan.toml", 'title = "方案"\n', "小改动")
+    extra = subprocess.run(["git", "-C", str(clone), "hash-object", "-w", "--stdin"],
+                           input=bytes(21 * 1024 * 1024), capture_output=True, check=True
+                           ).stdout.decode().strip()
+    needed = [line.split()[0] for line in
+              git(clone, "rev-list", "--objects", new, "--not", "origin/main").splitlines()]
+    pack = subprocess.run(["git", "-C", str(clone), "pack-objects", "--stdout"],
+                          input="\n".join([*needed, extra, ""]).encode(), capture_output=True,
+                          check=True).stdout
+    old = server_head(central)
+    command = pkt(f"{old} {new} refs/heads/main\0 report-status\n".encode()) + b"0000"
+    done = subprocess.run(["git", "receive-pack", str(central)], input=command + pack,
+                          capture_output=True, env={**os.environ, "GL_USER": CHANGCHUN}, check=False)
+    said = (done.stderr + done.stdout).decode("utf-8", "replace")
+    assert f"推送中有一个 21.0 MB 的对象（{extra[:7]}），超过每个文件 20 MB 的上限" in said
+    assert server_head(central) == old
