@@ -37,6 +37,7 @@ from datastore.records import build_record
 from datastore.tomlio import parse
 from datastore.treecheck import Problem, check_commits
 
+
 def _branch(ref: str) -> str:
     return ref.removeprefix("refs/heads/")
 
@@ -146,7 +147,8 @@ def _first_push(repo: GitRepo, updates: list[RefUpdate], login: str, default: st
             f"中心仓库还是空的：第一次推送只能由安装时指定的省级人员「{settings.province}」来做，"
             "而且所推送的 access.toml 须把该账号登记为省级（role = \"province\"）。"], actor)
     commits = _new_commits(repo, [u.new for u in updates if not u.deleted])
-    problems = _content_problems(repo, commits, max_file_bytes(repo, first.new))
+    limit = max_file_bytes(repo, first.new)
+    problems = _content_problems(repo, commits, limit) or _oversized_objects(repo, limit)
     return _refusal(actor.label, problems, actor) if problems else None
 
 

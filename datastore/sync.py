@@ -9,6 +9,7 @@ The whole sync holds the repository lock, so a save in another window waits for 
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from datastore.lock import repo_lock
 from datastore.models import Campaign
 from datastore.pushlog import ensure_fetches_record, fetch_record
 from datastore.save import commit_paths, load_campaign, trailers, unit_name
+from datastore.treecheck import file_allowed
 
 PUSH_ATTEMPTS = 3
 MERGE_MESSAGE = "同步：合并服务器上的修改"
@@ -162,6 +164,10 @@ def _commit_pending(repo: GitRepo, changed: list[str], actor: Actor | None,
     for path in changed:
         if actor is not None and not may_write(actor, path):
             result.not_committed.append(f"{path}（无权修改）")
+        elif os.path.islink(repo.root / path):
+            result.not_committed.append(f"{path}（是符号链接，服务器不接受）")
+        elif not file_allowed(path) and os.path.lexists(repo.root / path):
+            result.not_committed.append(f"{path}（不是材料库中的文件，服务器不接受）")
         elif path.endswith(".toml") and _marked(repo.root / path):
             result.not_committed.append(f"{path}（含有冲突标记）")
         else:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,7 @@ from tests.hookscenarios import (CHANGCHUN, PROVINCE, central, central_master, c
                                  commit_entry, commit_file, commit_raw_tree, commit_tree_with,
                                  hash_raw, hash_text, install, octopus, push, raw_tree,
                                  replace_entry, seed_campaign, server_head, symlink_target)
+from tests.sshserver import light_venv, shared_base_python
 from tui.cli import main
 
 # ------------------------------------------------------------------ who may change what
@@ -366,13 +370,19 @@ def test_only_the_province_may_delete_a_branch(central: Path, clone_as):
 # ------------------------------------------------------------------ the first push
 
 
-def test_the_first_push_into_an_empty_central_repository_comes_from_the_named_province(
-        tmp_path: Path, capsys):
+def empty_central(tmp_path: Path, capsys: pytest.CaptureFixture) -> tuple[Path, Path]:
+    """An empty central repository with the hooks, and the province's seed campaign for it."""
     bare = tmp_path / "empty.git"
     git(tmp_path, "init", "-q", "--bare", str(bare))
     install(bare, capsys)
     seed = seed_campaign(tmp_path / "seed")
     git(seed, "remote", "add", "origin", str(bare))
+    return bare, seed
+
+
+def test_the_first_push_into_an_empty_central_repository_comes_from_the_named_province(
+        tmp_path: Path, capsys):
+    bare, seed = empty_central(tmp_path, capsys)
     done = push(seed, CHANGCHUN)
     assert done.returncode != 0 and "第一次推送只能由安装时指定的省级人员「wuxiaohui」来做" in done.stderr
     done = push(seed, "zhaomin")  # province in access.toml, but not the one named at install
@@ -386,15 +396,11 @@ def test_the_first_push_into_an_empty_central_repository_comes_from_the_named_pr
 
 def test_the_first_push_needs_the_named_login_listed_as_province_in_what_it_brings(
         tmp_path: Path, capsys):
-    bare = tmp_path / "empty.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    install(bare, capsys)
-    seed = seed_campaign(tmp_path / "seed")
+    _, seed = empty_central(tmp_path, capsys)
     access = seed / "access.toml"
     access.write_text(access.read_text(encoding="utf-8").replace(
         'login = "wuxiaohui"', 'login = "wuxiaohui-old"'), encoding="utf-8")
     git(seed, "commit", "-q", "-am", "换账号")
-    git(seed, "remote", "add", "origin", str(bare))
     done = push(seed, PROVINCE)
     assert done.returncode != 0 and "所推送的 access.toml 须把该账号登记为省级" in done.stderr
 
@@ -585,3 +591,49 @@ def test_an_oversized_object_no_commit_names_is_refused_too(central: Path, clone
     said = (done.stderr + done.stdout).decode("utf-8", "replace")
     assert f"推送中有一个 21.0 MB 的对象（{extra[:7]}），超过每个文件 20 MB 的上限" in said
     assert server_head(central) == old
+
+
+# ------------------------------------------------------------------ install-hook runs the hooks for real
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder every account may enter (the test's own tmp folders are the tester's only)."""
+    folder = Path(tempfile.mkdtemp(prefix="llweek-hook-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def shared_bare(folder: Path) -> Path:
+    """A bare repository its group may write (the layout without gitolite)."""
+    bare = folder / "central.git"
+    git(folder, "init", "-q", "--bare", "--shared=group", str(bare))
+    return bare
+
+
+def test_install_hook_refuses_an_interpreter_other_accounts_cannot_run(open_folder: Path):
+    private = open_folder / "private"
+    private.mkdir(mode=0o700)
+    python = light_venv(private / "llweek", Path(getattr(sys, "_base_executable", sys.executable)))
+    bare = shared_bare(open_folder)
+    done = subprocess.run([str(python), "-I", "-m", "tui", "install-hook", "--province", PROVINCE,
+                           str(bare)], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "钩子试运行失败，已撤销安装" in done.stderr and "已安装" not in done.stdout
+    assert f"账号无法进入 {private}（drwx------" in done.stderr
+    assert not (bare / "hooks" / "pre-receive").exists() and not (bare / "hooks" / "post-receive").exists()
+    assert git(bare, "config", "--get", "llweek.province", check=False) == ""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shared_base_python() is None,
+                    reason="needs root and a Python interpreter every account may run")
+def test_install_hook_without_gitolite_runs_the_hooks_as_another_account(open_folder: Path):
+    python = light_venv(open_folder / "llweek", shared_base_python())
+    bare = shared_bare(open_folder)
+    done = subprocess.run([str(python), "-I", "-m", "tui", "install-hook", "--province", PROVINCE,
+                           str(bare)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "已以 nobody 账号试运行这两个钩子，运行正常" in done.stdout
+    assert "推送时服务器上的登录账号" in done.stdout
+    assert git(bare, "config", "llweek.gitolite").strip() == "false"
