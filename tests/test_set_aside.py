@@ -138,11 +138,13 @@ def test_sync_leaves_files_the_server_would_refuse_uncommitted(central: Path, cl
     (clone / "reviews/jilin.toml").write_text('[work_plan]\nstate = "received"\n', encoding="utf-8")
     (clone / "campaign.toml~").write_text("编辑器的备份\n", encoding="utf-8")
     (clone / "units/changchun/photos").mkdir(parents=True)
+    (clone / "units/changchun/photos/run.sh").write_text("echo hi\n", encoding="utf-8")
     (clone / "units/changchun/photos/zero.jpg").symlink_to("/dev/zero")
 
     result = sync(clone, actor=None)
 
     assert result.committed == ["reviews/jilin.toml"] and result.pushed == 1
-    assert sorted(result.not_committed) == ["campaign.toml~（不是材料库中的文件，服务器不接受）",
-                                            "units/changchun/photos/zero.jpg（是符号链接，服务器不接受）"]
+    assert sorted(result.not_committed) == ["campaign.toml~（不属于材料库的文件）",
+                                            "units/changchun/photos/run.sh（不属于材料库的文件）",
+                                            "units/changchun/photos/zero.jpg（是符号链接，不是普通文件）"]
     assert server_head(central) == git(clone, "rev-parse", "HEAD").strip()

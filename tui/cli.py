@@ -15,11 +15,8 @@ import os
 # pydantic looks for plugins in every installed package's metadata at import; llweek uses none
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import sys
-import tempfile
-import traceback
-from pathlib import Path
 
-from datastore.errors import LlweekError
+from tui.failures import explain
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
@@ -66,11 +63,15 @@ def _parser() -> ChineseParser:
     parser.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
     parser.add_argument("--today", type=parse_date, metavar="DATE",
                         help="按这一天计算截止日期（YYYY-MM-DD）")
+    parser.add_argument("--half-blocks", action="store_true",
+                        help="照片一律用字符色块显示（不用 Sixel/Kitty 图形；也可设 LLWEEK_PHOTOS=halfblocks）")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
 
     demo = sub.add_parser("demo", parents=[today], help="建立示例材料库并打开应用")
     demo.add_argument("target", nargs="?", metavar="DIR", help="示例库放在哪里（默认：新建临时文件夹）")
     demo.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
+    demo.add_argument("--half-blocks", action="store_true", default=argparse.SUPPRESS,
+                      help="照片一律用字符色块显示")
 
     init = sub.add_parser("init", help="建立新的材料库")
     init.add_argument("target", metavar="DIR")
@@ -92,6 +93,8 @@ def _parser() -> ChineseParser:
     scope.add_argument("--unit", metavar="ID", help="导出这个单位")
     scope.add_argument("--all-units", action="store_true", help="全省汇总（每单位一页）")
     export.add_argument("--package", action="store_true", help="同时生成单位的完整电子材料包")
+    export.add_argument("--pdf", action="store_true",
+                        help="另生成一个可直接打印的 PDF（按通知顺序，带书签；需要 LibreOffice）")
     export.add_argument("-o", dest="out", metavar="OUT", required=True, help="输出文件夹")
 
     imp = sub.add_parser("import", parents=[common], help="把填好的附表读回材料库")
@@ -129,23 +132,6 @@ def _parser() -> ChineseParser:
     return parser
 
 
-def log_crash(err: BaseException) -> str:
-    """Write the details of an unexpected error to a log file; returns where, for the message."""
-    log = Path(tempfile.gettempdir()) / f"llweek-error-{os.getuid()}.log"
-    try:
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
-            handle.write("".join(traceback.format_exception(err)))
-        return f"，详细信息已记入 {log}"
-    except OSError:
-        return ""
-
-
-def _report_crash(err: BaseException) -> None:
-    """An unexpected error: a sentence on screen, the details in a log file, no traceback."""
-    print(f"llweek 内部错误：{err}{log_crash(err)}。请把这条信息告诉维护人员。", file=sys.stderr)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     for stream in (sys.stdout, sys.stderr):
@@ -156,18 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(f"tui.commands.{command}")
     try:
         return module.run(args)
-    except LlweekError as err:
-        print(str(err), file=sys.stderr)
-        return getattr(err, "exit_code", EXIT_USAGE)
     except BrokenPipeError:  # output piped into `head` and cut off: not an error
         sys.stderr.close()
         return EXIT_OK
-    except KeyboardInterrupt:
-        print("已取消", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as err:  # noqa: BLE001 - last line of defence: never a traceback
-        _report_crash(err)
-        return EXIT_USAGE
+    except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - never a traceback
+        print(explain(err).message, file=sys.stderr)
+        return getattr(err, "exit_code", EXIT_USAGE)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ class Syncer:
         if workspace is not None:
             app.workspace = workspace
             app.refresh_views(None)
-        lines = [result.summary]
+        lines = [*result.notes, result.summary]
         if result.finished_merge:
             lines.insert(0, "已完成合并。")
         if result.committed:

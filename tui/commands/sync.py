@@ -14,7 +14,6 @@ import sys
 
 from datastore.conflicts import ConflictedRecord, ConflictKind
 from datastore.errors import PushRefused
-from datastore.fieldpath import show
 from datastore.roles import rights_for
 from datastore.setaside import set_aside
 from datastore.sync import SyncResult, sync
@@ -28,8 +27,9 @@ def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
         print(f"  {record.title}（{record.path}）：{record.kind.label}", file=sys.stderr)
         if record.kind is ConflictKind.FIELDS:
             for item in record.fields:
-                print(f"    「{item.label}」 我的：{show(item.mine)}｜对方的：{show(item.theirs)}"
-                      f"｜原来：{show(item.base)}", file=sys.stderr)
+                base, mine, theirs = item.shown()
+                print(f"    「{item.label}」 我的：{mine}｜对方的：{theirs}｜原来：{base}",
+                      file=sys.stderr)
     print("请在应用的“冲突”界面逐项选择（或改好文件后 git add），再运行 llweek sync 完成同步",
           file=sys.stderr)
 
@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
             result = sync(root, actor=actor)
         except PushRefused as again:
             raise PushRefused(f"重新提交的修改仍被服务器拒绝（它们都还在本机）：\n{again}") from None
+    for note in result.notes:
+        print(note, file=sys.stderr)
     return _report(result)
 
 
