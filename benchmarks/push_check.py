@@ -24,21 +24,25 @@ from datastore.scaffold import SAMPLE_DIR  # noqa: E402
 CEILING = 20.0
 
 
-def git(repo: Path, *args: str, login: str | None = None) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="测试", GIT_AUTHOR_EMAIL="t@example.cn",
-               GIT_COMMITTER_NAME="测试", GIT_COMMITTER_EMAIL="t@example.cn")
+#: the e-mail access.toml gives each login (the check wants it as a unit's committer)
+EMAILS = {"wuxiaohui": "jlqmx@126.com", "cc-zhangli": "cc_zhangli@126.com"}
+
+
+def git(repo: Path, *args: str, login: str | None = None, who: str = "wuxiaohui") -> str:
+    env = dict(os.environ, GIT_AUTHOR_NAME=who, GIT_AUTHOR_EMAIL=EMAILS[who],
+               GIT_COMMITTER_NAME=who, GIT_COMMITTER_EMAIL=EMAILS[who])
     if login:
         env["GL_USER"] = login
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
                           text=True, env=env).stdout
 
 
-def commit(clone: Path, rel: str, text: str) -> None:
+def commit(clone: Path, rel: str, text: str, who: str) -> None:
     path = clone / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     git(clone, "add", "--", rel)
-    git(clone, "commit", "-q", "-m", f"修改 {rel}")
+    git(clone, "commit", "-q", "-m", f"修改 {rel}", who=who)
 
 
 def main(commits: int) -> float:
@@ -56,17 +60,19 @@ def main(commits: int) -> float:
             central = base / f"{name}.git"
             git(base, "init", "-q", "--bare", "-b", "main", str(central))
             if hooked:
-                install_hook(central)
+                install_hook(central, gitolite=True, province="wuxiaohui")
             git(seed, "push", "-q", str(central), "main", login="wuxiaohui")
             centrals[name] = central
         git(base, "clone", "-q", str(centrals["plain"]), str(base / "province"))
         git(base, "clone", "-q", str(centrals["plain"]), str(base / "unit"))
         province, unit = base / "province", base / "unit"
         for n in range(commits):
-            commit(unit, f"units/changchun/activities/a{n:04d}.toml", f'id = "a{n:04d}"\n')
+            commit(unit, f"units/changchun/activities/a{n:04d}.toml", f'id = "a{n:04d}"\n',
+                   "cc-zhangli")
             if n % 10 == 9:
-                commit(province, f"reviews/r{n:04d}.toml", "[work_plan]\n")
-                git(unit, "pull", "-q", "--no-rebase", "--no-edit", str(province), "main")
+                commit(province, f"reviews/r{n:04d}.toml", "[work_plan]\n", "wuxiaohui")
+                git(unit, "pull", "-q", "--no-rebase", "--no-edit", str(province), "main",
+                    who="cc-zhangli")
         for name in ("plain", "hooked"):
             git(province, "push", "-q", str(centrals[name]), "main", login="wuxiaohui")
         timings = {}

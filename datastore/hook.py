@@ -199,7 +199,7 @@ def _unreachable(hook: Path, account: Account) -> str | None:
             if not _allowed(step, account, wanted):
                 return (f"{account.name} 账号无法{'进入' if wanted == os.X_OK else '读取或运行'} "
                         f"{step}（{_describe(step)}）。请把 llweek 装在所有人都能读取和执行的位置"
-                        "（如 python3 -m venv /opt/llweek），再用那里的 llweek 安装")
+                        "（如 /usr/bin/python3 -m venv /opt/llweek），再用那里的 llweek 安装")
     return None
 
 

@@ -30,7 +30,7 @@ from datastore.models import (
 )
 from datastore.diff3 import has_markers
 from datastore.paths import ACCESS_FILE, CAMPAIGN_FILE, find_root  # noqa: F401 - named here too
-from datastore.photos import safe_photo_name
+from datastore.photos import PHOTO_SUFFIXES, safe_photo_name
 from datastore.records import build_record, unknown_keys
 from datastore.safefs import RECORD_MAX_BYTES, Entry, Folder, Unreadable, read_file, refusal
 from datastore.tomlio import TomlSyntaxError, digest, key_lines, parse
@@ -440,7 +440,7 @@ def is_data_path(rel: str) -> bool:
     if len(parts) < 3 or parts[0] != "units" or not is_valid_id(parts[1]):
         return False
     if len(parts) == 4 and parts[2] == "photos":
-        return safe_photo_name(parts[3])
+        return safe_photo_name(parts[3]) and parts[3].lower().endswith(PHOTO_SUFFIXES)
     _, kind = kind_of_path(rel)
     return kind is not None and (not kind.is_collection or is_valid_id(parts[3][:-5]))
 

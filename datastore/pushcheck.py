@@ -23,6 +23,7 @@ server authenticated (see `pusher_login`), never a commit's author, which anyone
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from datastore.pusher import PUSH_NOTES_PREFIX, HookSettings, RefUpdate
 from datastore.records import build_record
 from datastore.tomlio import parse
 from datastore.treecheck import Problem, check_commits
+
 
 def _branch(ref: str) -> str:
     return ref.removeprefix("refs/heads/")
@@ -103,9 +105,12 @@ def check_push(repo: GitRepo, updates: list[RefUpdate], login: str,
             f"账号「{login}」不在中心仓库 {ACCESS_FILE} 的人员名单中，不能推送。"
             "请联系省办公室在 access.toml 中登记。"])
     problems = [line for update in updates for line in _ref_problems(repo, update, actor, default)]
+    limit = max_file_bytes(repo, default)
     if not problems:
         problems = _commit_problems(repo, [u.new for u in updates if not u.deleted], actor,
-                                    default, max_file_bytes(repo, default))
+                                    default, limit)
+    if not problems:
+        problems = _oversized_objects(repo, limit)
     return _refusal(actor.label, problems, actor) if problems else None
 
 
@@ -142,7 +147,8 @@ def _first_push(repo: GitRepo, updates: list[RefUpdate], login: str, default: st
             f"中心仓库还是空的：第一次推送只能由安装时指定的省级人员「{settings.province}」来做，"
             "而且所推送的 access.toml 须把该账号登记为省级（role = \"province\"）。"], actor)
     commits = _new_commits(repo, [u.new for u in updates if not u.deleted])
-    problems = _content_problems(repo, commits, max_file_bytes(repo, first.new))
+    limit = max_file_bytes(repo, first.new)
+    problems = _content_problems(repo, commits, limit) or _oversized_objects(repo, limit)
     return _refusal(actor.label, problems, actor) if problems else None
 
 
@@ -193,6 +199,21 @@ def _new_commits(repo: GitRepo, tips: list[str]) -> list[Commit]:
     tokens = [token.lstrip("\n") for token in shown.split("\0")]
     info = {tokens[i]: tokens[i + 1:i + 4] for i in range(0, len(tokens) - 3, 4)}
     return [Commit(ids[0], tuple(ids[1:]), *info.get(ids[0], ["", "", ""])) for ids in shapes]
+
+
+def _oversized_objects(repo: GitRepo, max_bytes: int) -> list[str]:
+    """Objects the push brings that no commit needs to name (they would still fill the disk):
+    git keeps a push's objects apart (GIT_QUARANTINE_PATH) until the hooks accept it."""
+    quarantine = os.environ.get("GIT_QUARANTINE_PATH")
+    if not quarantine:
+        return []
+    alone = {"GIT_OBJECT_DIRECTORY": quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES": ""}
+    status, out, _ = repo.call("cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objectsize)",
+                               env=alone)
+    sizes = [line.split() for line in out.splitlines()] if status == 0 else []
+    big = [(sha, int(size)) for sha, size in sizes if int(size) > max_bytes]
+    return [f"推送中有一个 {size / 1024 / 1024:.1f} MB 的对象（{sha[:7]}），超过每个文件 "
+            f"{max_bytes / 1024 / 1024:g} MB 的上限。" for sha, size in big]
 
 
 def _content_problems(repo: GitRepo, commits: list[Commit], max_bytes: int) -> list[str]:

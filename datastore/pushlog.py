@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from datastore.errors import LlweekError
-from datastore.gitrepo import GitRepo
+from datastore.gitrepo import LOCAL_TIMEOUT, GitRepo, git_env
 from datastore.pusher import PUSH_NOTES_PREFIX, RefUpdate
 
 PUSH_NOTES = f"{PUSH_NOTES_PREFIX}pushes"
@@ -146,33 +147,6 @@ def _hash_text(repo: GitRepo, text: str) -> str:
         return repo.run("hash-object", "-w", "--stdin", stdin=feed).strip()
 
 
-def pushers(repo: GitRepo, shas: Iterable[str]) -> dict[str, Push]:
-    """commit → the push that brought it to the server, for the commits that have a record."""
-    wanted = set(shas)
-    status, out, _ = repo.call("notes", f"--ref={PUSH_NOTES}", "list")
-    if status != 0 or not wanted:
-        return {}
-    found: dict[str, Push] = {}
-    texts: dict[str, Push | None] = {}
-    for line in out.splitlines():
-        blob, _, commit = line.partition(" ")
-        if commit not in wanted:
-            continue
-        if blob not in texts:
-            try:
-                texts[blob] = Push.parse(repo.object_data(blob)[3].decode("utf-8", "replace"))
-            except ValueError:
-                texts[blob] = None
-        if texts[blob] is not None:
-            found[commit] = texts[blob]  # type: ignore[assignment]
-    return found
-
-
-def has_record(repo: GitRepo) -> bool:
-    """Whether this repository holds the server's push record at all (a clone that fetched it)."""
-    return repo.call("rev-parse", "-q", "--verify", PUSH_NOTES)[0] == 0
-
-
 def ensure_fetches_record(repo: GitRepo, remote: str) -> None:
     """Make every fetch from `remote` bring the server's push record (plain `git fetch` too),
     and plain `git log` show it; a server without a record simply has nothing to fetch."""
@@ -186,11 +160,29 @@ def ensure_fetches_record(repo: GitRepo, remote: str) -> None:
 
 def pushed_by(root: Path, shas: Iterable[str]) -> dict[str, Push] | None:
     """For `llweek log`: who brought each commit to the server; None when this clone holds no
-    push record at all (the server has none, or nothing was fetched yet)."""
-    with GitRepo(root) as repo:
-        if not has_record(repo):
-            return None
-        return pushers(repo, shas)
+    push record at all (the server has none, or nothing was fetched yet). Two git processes,
+    neither GitPython nor pydantic, so the log stays light."""
+    env = {**os.environ, **git_env()}
+
+    def git(*args: str, feed: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(root), *args], input=feed, capture_output=True,
+                              text=True, encoding="utf-8", errors="replace", env=env,
+                              timeout=LOCAL_TIMEOUT, check=False)
+
+    if git("rev-parse", "-q", "--verify", PUSH_NOTES).returncode != 0:
+        return None
+    wanted = "".join(f"{sha}\n" for sha in dict.fromkeys(shas))
+    if not wanted:
+        return {}
+    shown = git("log", "--stdin", "--no-walk=unsorted", "--no-notes", f"--notes={PUSH_NOTES}",
+                "--format=%H%x00%N%x1e", feed=wanted)
+    found: dict[str, Push] = {}
+    for part in shown.stdout.split("\x1e") if shown.returncode == 0 else []:
+        sha, _, note = part.strip("\n").partition("\0")
+        push = Push.parse(note)
+        if sha and push is not None:
+            found[sha] = push
+    return found
 
 
 def fetch_record(repo: GitRepo, remote: str, timeout: float) -> None:

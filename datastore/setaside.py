@@ -22,10 +22,10 @@ from pathlib import Path
 from datastore.access import Actor, may_write
 from datastore.errors import LlweekError
 from datastore.gitrepo import GitRepo, Identity, open_repo
-from datastore.loader import kind_of_path
+from datastore.loader import is_data_path, kind_of_path
 from datastore.lock import repo_lock
 from datastore.save import commit_paths, load_campaign, trailers, unit_name
-from datastore.treecheck import EXECUTABLE, REGULAR, file_allowed
+from datastore.treecheck import EXECUTABLE, REGULAR
 
 PREFIX = "rejected/"
 _ACTIONS = {"A": "新增", "M": "修改", "D": "删除", "T": "修改"}
@@ -129,7 +129,7 @@ def _entry(repo: GitRepo, rev: str, path: str) -> tuple[str, str] | None:
 def _may_carry(repo: GitRepo, change: Change, actor: Actor | None, base: str, upstream: str,
                branch: str, limit: int) -> bool:
     """A plain data file the person may change, left alone by the server since they forked."""
-    if (actor is not None and not may_write(actor, change.path)) or not file_allowed(change.path):
+    if (actor is not None and not may_write(actor, change.path)) or not is_data_path(change.path):
         return False
     if _entry(repo, base, change.path) != _entry(repo, upstream, change.path):
         return False

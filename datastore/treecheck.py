@@ -21,15 +21,13 @@ from dataclasses import dataclass
 
 from datastore.gitrepo import GitRepo
 from datastore.ids import is_valid_id
-from datastore.models import UNIT_COLLECTIONS, UNIT_SINGLETONS
-from datastore.photos import PHOTO_SUFFIXES, safe_photo_name
+from datastore.loader import is_data_path
+from datastore.models import UNIT_COLLECTIONS
 
-TOP_FILES = ("campaign.toml", "access.toml", ".gitattributes", ".gitignore")
 FORMAT_HINT = ("材料库只接受 campaign.toml、access.toml、.gitattributes、.gitignore、reviews/<单位>.toml、"
                "units/<单位>/ 下的 .toml 记录和 photos/ 下的照片")
 REGULAR, EXECUTABLE, TREE = b"100644", b"100755", b"40000"
 SYMLINK, GITLINK = b"120000", b"160000"
-_SINGLE_FILES = {kind.filename for kind in UNIT_SINGLETONS}
 _FOLDERS = {kind.folder for kind in UNIT_COLLECTIONS}
 #: names Git itself treats as its own folder on some file system (.git, .GIT, `.git.`, git~1)
 _GIT_NAMES = re.compile(r"^(\.git[. ]*|git~\d+)$", re.IGNORECASE)
@@ -58,24 +56,6 @@ def folder_allowed(parts: list[str]) -> bool:
     if len(parts) >= 2 and parts[0] == "units" and is_valid_id(parts[1]):
         return len(parts) == 2 or (len(parts) == 3 and (parts[2] in _FOLDERS or parts[2] == "photos"))
     return False
-
-
-def file_allowed(path: str) -> bool:
-    """A file path the data format has (DESIGN §3)."""
-    parts = path.split("/")
-    if len(parts) == 1:
-        return parts[0] in TOP_FILES
-    if parts[0] == "reviews":
-        return len(parts) == 2 and parts[1].endswith(".toml") and is_valid_id(parts[1][:-5])
-    if parts[0] != "units" or len(parts) < 3 or not is_valid_id(parts[1]):
-        return False
-    if len(parts) == 3:
-        return parts[2] in _SINGLE_FILES
-    if len(parts) != 4:
-        return False
-    if parts[2] == "photos":
-        return safe_photo_name(parts[3]) and parts[3].lower().endswith(PHOTO_SUFFIXES)
-    return parts[2] in _FOLDERS and parts[3].endswith(".toml") and is_valid_id(parts[3][:-5])
 
 
 def name_problem(raw: bytes) -> str | None:
@@ -190,7 +170,7 @@ def _walk(reader: TreeReader, commit: str, parts: list[str], tree: str, parents:
         elif shown in (".gitattributes", ".gitmodules") and path != ".gitattributes":
             problems.append(Problem(commit, path, f"{shown} 会改变 Git 在每个克隆里的做法，"
                                                   "材料库只在最上层有一个由省级维护的 .gitattributes"))
-        elif not file_allowed(path):
+        elif not is_data_path(path):
             problems.append(Problem(commit, path, f"不是材料库格式中的文件（{FORMAT_HINT}）"))
         elif (size := reader.size(entry.sha)) > max_bytes:
             problems.append(Problem(commit, path, f"有 {size / 1024 / 1024:.1f} MB，超过每个文件 "

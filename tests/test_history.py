@@ -119,7 +119,7 @@ def test_restoring_an_earlier_version_is_a_new_commit_on_top(sample_repo: Path):
 def test_log_of_a_record_reads_every_version_without_pydantic(sample_repo: Path):
     script = ("import sys\nfrom tui.cli import main\nmain(sys.argv[1:])\n"
               "print('loaded:', *sorted(n for n in sys.modules if n.split('.')[0] in "
-              "{'pydantic', 'textual', 'PIL'}))")
+              "{'pydantic', 'textual', 'PIL', 'git'}))")
     done = subprocess.run([sys.executable, "-c", script, "log", "-C", str(sample_repo), SUMMARY],
                           capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)

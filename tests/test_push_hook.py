@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,8 +23,10 @@ from datastore.pusher import HookSettings, pusher_login
 from tests.builders import jpeg_bytes
 from tests.conftest import git
 from tests.hookscenarios import (CHANGCHUN, PROVINCE, central, central_master, clone_as,  # noqa: F401
-                                 commit_entry, commit_file, hash_text, install, push,
-                                 seed_campaign, server_head)
+                                 commit_entry, commit_file, commit_raw_tree, commit_tree_with,
+                                 hash_raw, hash_text, install, octopus, push, raw_tree,
+                                 replace_entry, seed_campaign, server_head, symlink_target)
+from tests.sshserver import light_venv, shared_base_python
 from tui.cli import main
 
 # ------------------------------------------------------------------ who may change what
@@ -177,23 +182,6 @@ def test_a_merge_that_quietly_undoes_the_provinces_change_is_refused(central: Pa
     assert done.returncode != 0 and "「合并」：reviews/changchun.toml" in done.stderr
 
 
-def octopus(clone: Path, message: str = "合并") -> str:
-    """A three-parent merge of the server's tip, an old server commit and a new root commit
-    holding one file of the unit, whose tree keeps the old commit's reviews: a rollback."""
-    old = git(clone, "rev-list", "--max-parents=0", "HEAD").strip()
-    blob = hash_text(clone, 'title = "方案"\n')
-    git(clone, "read-tree", "--empty")
-    git(clone, "update-index", "--add", "--cacheinfo", f"100644,{blob},units/changchun/work_plan.toml")
-    root = git(clone, "commit-tree", git(clone, "write-tree").strip(), "-m", "新的起点").strip()
-    git(clone, "read-tree", old)
-    git(clone, "update-index", "--add", "--cacheinfo", f"100644,{blob},units/changchun/work_plan.toml")
-    tree = git(clone, "write-tree").strip()
-    merge = git(clone, "commit-tree", tree, "-p", "origin/main", "-p", old, "-p", root,
-                "-m", message).strip()
-    git(clone, "reset", "-q", "--hard", merge)
-    return merge
-
-
 def test_an_octopus_merge_that_rolls_back_a_review_is_refused(central: Path, clone_as):
     province, unit = clone_as(PROVINCE), clone_as(CHANGCHUN)
     commit_file(province, "reviews/changchun.toml", '[work_plan]\nstate = "returned"\n', "退回")
@@ -259,10 +247,6 @@ def test_a_commit_authored_by_a_colleague_but_committed_by_the_pusher_is_accepte
 
 
 # ------------------------------------------------------------------ what a commit may contain
-
-
-def symlink_target(clone: Path, target: str) -> str:
-    return hash_text(clone, target)
 
 
 def test_symbolic_links_in_a_units_folder_are_refused(central: Path, clone_as):
@@ -338,43 +322,6 @@ def test_a_photo_with_a_chinese_name_under_the_limit_is_accepted(central: Path, 
     assert done.returncode == 0, done.stderr
 
 
-def raw_tree(entries: list[tuple[bytes, bytes, str]]) -> bytes:
-    return b"".join(mode + b" " + name + b"\0" + bytes.fromhex(sha) for mode, name, sha in entries)
-
-
-def commit_raw_tree(clone: Path, name: bytes, message: str) -> str:
-    """A commit whose units/changchun/ holds a folder named `name` (written as git never would)."""
-    blob = hash_text(clone, 'id = "x"\n')
-    inner = hash_raw(clone, raw_tree([(b"100644", b"config", blob)]))
-    changchun = hash_raw(clone, raw_tree([(b"40000", name, inner), (b"100644", b"unit.toml", blob)]))
-    return commit_tree_with(clone, "units", replace_entry(clone, "HEAD:units", "changchun", changchun),
-                            message)
-
-
-def replace_entry(clone: Path, tree: str, name: str, sha: str) -> str:
-    """The tree `tree` with its entry `name` pointing at `sha` instead."""
-    entries = []
-    for line in git(clone, "cat-file", "-p", tree).splitlines():
-        meta, entry_name = line.split("\t")
-        mode, _, old = meta.split()
-        mode = mode.lstrip("0")  # `cat-file -p` shows trees as 040000; a tree object says 40000
-        entries.append((mode.encode(), entry_name.encode(), sha if entry_name == name else old))
-    return hash_raw(clone, raw_tree(entries))
-
-
-def commit_tree_with(clone: Path, name: str, sha: str, message: str) -> str:
-    tree = replace_entry(clone, "HEAD^{tree}", name, sha)
-    commit = git(clone, "commit-tree", tree, "-p", "HEAD", "-m", message).strip()
-    git(clone, "update-ref", "refs/heads/main", commit)
-    return commit
-
-
-def hash_raw(clone: Path, data: bytes) -> str:
-    done = subprocess.run(["git", "-C", str(clone), "hash-object", "-t", "tree", "-w", "--literally",
-                           "--stdin"], input=data, capture_output=True, check=True)
-    return done.stdout.decode().strip()
-
-
 def test_malformed_trees_are_refused_in_chinese_naming_commit_and_path(central: Path, clone_as):
     clone = clone_as(CHANGCHUN)
     dots = commit_raw_tree(clone, b"..", "坏目录一")
@@ -423,13 +370,19 @@ def test_only_the_province_may_delete_a_branch(central: Path, clone_as):
 # ------------------------------------------------------------------ the first push
 
 
-def test_the_first_push_into_an_empty_central_repository_comes_from_the_named_province(
-        tmp_path: Path, capsys):
+def empty_central(tmp_path: Path, capsys: pytest.CaptureFixture) -> tuple[Path, Path]:
+    """An empty central repository with the hooks, and the province's seed campaign for it."""
     bare = tmp_path / "empty.git"
     git(tmp_path, "init", "-q", "--bare", str(bare))
     install(bare, capsys)
     seed = seed_campaign(tmp_path / "seed")
     git(seed, "remote", "add", "origin", str(bare))
+    return bare, seed
+
+
+def test_the_first_push_into_an_empty_central_repository_comes_from_the_named_province(
+        tmp_path: Path, capsys):
+    bare, seed = empty_central(tmp_path, capsys)
     done = push(seed, CHANGCHUN)
     assert done.returncode != 0 and "第一次推送只能由安装时指定的省级人员「wuxiaohui」来做" in done.stderr
     done = push(seed, "zhaomin")  # province in access.toml, but not the one named at install
@@ -443,15 +396,11 @@ def test_the_first_push_into_an_empty_central_repository_comes_from_the_named_pr
 
 def test_the_first_push_needs_the_named_login_listed_as_province_in_what_it_brings(
         tmp_path: Path, capsys):
-    bare = tmp_path / "empty.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    install(bare, capsys)
-    seed = seed_campaign(tmp_path / "seed")
+    _, seed = empty_central(tmp_path, capsys)
     access = seed / "access.toml"
     access.write_text(access.read_text(encoding="utf-8").replace(
         'login = "wuxiaohui"', 'login = "wuxiaohui-old"'), encoding="utf-8")
     git(seed, "commit", "-q", "-am", "换账号")
-    git(seed, "remote", "add", "origin", str(bare))
     done = push(seed, PROVINCE)
     assert done.returncode != 0 and "所推送的 access.toml 须把该账号登记为省级" in done.stderr
 
@@ -616,3 +565,75 @@ def test_code_planted_in_the_central_repository_never_runs(central: Path, clone_
     assert done.returncode == 0, done.stderr
     assert not ran.exists()
     assert "Pushed-by: cc-zhangli" in notes_of(central, server_head(central))
+
+
+def pkt(line: bytes) -> bytes:
+    return f"{len(line) + 4:04x}".encode() + line
+
+
+def test_an_oversized_object_no_commit_names_is_refused_too(central: Path, clone_as):
+    """A client may send objects the pushed commits do not need (here: receive-pack spoken to
+    by hand, as a crafted client would); git would keep them on the server's disk."""
+    clone = clone_as(CHANGCHUN)
+    new = commit_file(clone, "units/changchun/work_plan.toml", 'title = "方案"\n', "小改动")
+    extra = subprocess.run(["git", "-C", str(clone), "hash-object", "-w", "--stdin"],
+                           input=bytes(21 * 1024 * 1024), capture_output=True, check=True
+                           ).stdout.decode().strip()
+    needed = [line.split()[0] for line in
+              git(clone, "rev-list", "--objects", new, "--not", "origin/main").splitlines()]
+    pack = subprocess.run(["git", "-C", str(clone), "pack-objects", "--stdout"],
+                          input="\n".join([*needed, extra, ""]).encode(), capture_output=True,
+                          check=True).stdout
+    old = server_head(central)
+    command = pkt(f"{old} {new} refs/heads/main\0 report-status\n".encode()) + b"0000"
+    done = subprocess.run(["git", "receive-pack", str(central)], input=command + pack,
+                          capture_output=True, env={**os.environ, "GL_USER": CHANGCHUN}, check=False)
+    said = (done.stderr + done.stdout).decode("utf-8", "replace")
+    assert f"推送中有一个 21.0 MB 的对象（{extra[:7]}），超过每个文件 20 MB 的上限" in said
+    assert server_head(central) == old
+
+
+# ------------------------------------------------------------------ install-hook runs the hooks for real
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder every account may enter (the test's own tmp folders are the tester's only)."""
+    folder = Path(tempfile.mkdtemp(prefix="llweek-hook-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def shared_bare(folder: Path) -> Path:
+    """A bare repository its group may write (the layout without gitolite)."""
+    bare = folder / "central.git"
+    git(folder, "init", "-q", "--bare", "--shared=group", str(bare))
+    return bare
+
+
+def test_install_hook_refuses_an_interpreter_other_accounts_cannot_run(open_folder: Path):
+    private = open_folder / "private"
+    private.mkdir(mode=0o700)
+    python = light_venv(private / "llweek", Path(getattr(sys, "_base_executable", sys.executable)))
+    bare = shared_bare(open_folder)
+    done = subprocess.run([str(python), "-I", "-m", "tui", "install-hook", "--province", PROVINCE,
+                           str(bare)], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "钩子试运行失败，已撤销安装" in done.stderr and "已安装" not in done.stdout
+    assert f"账号无法进入 {private}（drwx------" in done.stderr
+    assert not (bare / "hooks" / "pre-receive").exists() and not (bare / "hooks" / "post-receive").exists()
+    assert git(bare, "config", "--get", "llweek.province", check=False) == ""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shared_base_python() is None,
+                    reason="needs root and a Python interpreter every account may run")
+def test_install_hook_without_gitolite_runs_the_hooks_as_another_account(open_folder: Path):
+    python = light_venv(open_folder / "llweek", shared_base_python())
+    bare = shared_bare(open_folder)
+    done = subprocess.run([str(python), "-I", "-m", "tui", "install-hook", "--province", PROVINCE,
+                           str(bare)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "已以 nobody 账号试运行这两个钩子，运行正常" in done.stdout
+    assert "推送时服务器上的登录账号" in done.stdout
+    assert git(bare, "config", "llweek.gitolite").strip() == "false"

@@ -94,7 +94,7 @@ def test_a_review_made_by_the_province_is_visible_to_the_unit_after_sync(
         tmp_path: Path, sample_master: Path, capsys):
     central = tmp_path / "central.git"
     git(tmp_path, "clone", "-q", "--bare", str(sample_master), str(central))
-    assert main(["install-hook", str(central)]) == 0
+    assert main(["install-hook", "--gitolite", str(central)]) == 0  # GL_USER names the pusher
     capsys.readouterr()
     province, unit = tmp_path / "province", tmp_path / "changchun"
     for clone, (name, email) in ((province, (PROVINCE.name, PROVINCE.email)),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from datastore.gitrepo import merge_driver_command
 from tests.conftest import git
 from tui.cli import main
 
@@ -47,7 +48,7 @@ def test_sample_repository_is_clean_and_configured_for_field_merges(sample_maste
     assert git(sample_master, "status", "--porcelain") == ""
     attributes = git(sample_master, "show", "HEAD:.gitattributes")
     assert "*.toml merge=llweek" in attributes and "*.jpg binary" in attributes
-    assert "-m tui merge-driver %O %A %B %P" in git(sample_master, "config", "merge.llweek.driver")
+    assert git(sample_master, "config", "merge.llweek.driver").strip() == merge_driver_command()
     assert git(sample_master, "config", "core.fsync").strip() == "all"
 
 

@@ -15,11 +15,12 @@ from app_harness import TODAY, notices, settle
 from datastore.access import Actor
 from datastore.errors import LlweekError
 from datastore.setaside import set_aside
+from datastore.sync import sync
 from datastore.syncstate import local_state
 from tests.conftest import git
 from tests.gitscenarios import ACTIVITY, central as bare_copy, clone, edit, fields, llweek
-from tests.hookscenarios import (CHANGCHUN, central, central_master, clone_as,  # noqa: F401
-                                 commit_file, push, server_head)
+from tests.hookscenarios import (CHANGCHUN, PROVINCE, central, central_master,  # noqa: F401
+                                 clone_as, commit_file, push, server_head)
 from tui.app import LlweekApp
 from tui.screens.dialogs import ConfirmDialog
 from tui.cli import main
@@ -128,3 +129,22 @@ async def test_the_app_offers_to_set_refused_commits_aside_and_then_syncs(tmp_pa
     assert "participants = 621" in git(remote, "show", f"main:{ACTIVITY}")
     assert git(remote, "show", "main:campaign.toml") == campaign
     assert "# 改一下" in git(mine, "show", f"{BRANCH}:campaign.toml")
+
+
+def test_sync_leaves_files_the_server_would_refuse_uncommitted(central: Path, clone_as,
+                                                               monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GL_USER", PROVINCE)
+    clone = clone_as(PROVINCE)
+    (clone / "reviews/jilin.toml").write_text('[work_plan]\nstate = "received"\n', encoding="utf-8")
+    (clone / "campaign.toml~").write_text("编辑器的备份\n", encoding="utf-8")
+    (clone / "units/changchun/photos").mkdir(parents=True)
+    (clone / "units/changchun/photos/run.sh").write_text("echo hi\n", encoding="utf-8")
+    (clone / "units/changchun/photos/zero.jpg").symlink_to("/dev/zero")
+
+    result = sync(clone, actor=None)
+
+    assert result.committed == ["reviews/jilin.toml"] and result.pushed == 1
+    assert sorted(result.not_committed) == ["campaign.toml~（不属于材料库的文件）",
+                                            "units/changchun/photos/run.sh（不属于材料库的文件）",
+                                            "units/changchun/photos/zero.jpg（是符号链接，不是普通文件）"]
+    assert server_head(central) == git(clone, "rev-parse", "HEAD").strip()

@@ -59,6 +59,7 @@ class Syncer:
         self.app = app
         self.running = False
         self.unreachable: str | None = None  # why the last sync could not reach the server
+        self.refusal = ""  # the server's words on the last refused push
         self.state = LocalState()
 
     def start(self) -> None:
@@ -94,15 +95,17 @@ class Syncer:
         """The server refused the push: offer the way out instead of only saying so."""
         from tui.screens.dialogs import ConfirmDialog
 
-        said = str(error).splitlines()
+        said = [line for line in str(error).splitlines() if "--set-aside" not in line]
         shown = said[:REFUSAL_LINES] + (["……"] if len(said) > REFUSAL_LINES else [])
         question = "\n".join([*shown, "", "要把被拒绝的提交移到本机分支 rejected/<日期>（不删除任何内容），"
                               "回到服务器的版本，把您有权修改的文件重新提交，再同步吗？"])
-        self.app.notify(str(error), title="服务器拒绝了推送", severity="error", timeout=30)
+        self.refusal = str(error)
         self.app.push_screen(ConfirmDialog(question, yes="移到一边并同步", no="暂不"), self._answered)
 
     def _answered(self, yes: bool | None) -> None:
         if not yes:
+            self.app.notify(f"{self.refusal}\n被拒绝的提交都还在本机；再按 {SYNC_KEY} 同步时可以选择“移到一边并同步”。",
+                            title="服务器拒绝了推送", severity="error", timeout=20)
             return
         from tui.app import Job
 
