@@ -189,12 +189,14 @@ def save_record(root: Path, kind: RecordKind, unit: str, record: Record, *,
 
 def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record, str | None]],
               subject: str, *, actor: Actor | None = None, author: Identity | None = None,
-              when: dt.datetime | None = None) -> list[SaveResult]:
+              when: dt.datetime | None = None,
+              deletions: Sequence[tuple[RecordKind, str, str | None]] = ()) -> list[SaveResult]:
     """Save several records of one unit as ONE commit (`长春市: 导入 附表1 …`).
 
-    Each item is (kind, record, expected digest or None for a new file). Every record is
-    checked, and every file compared with what was opened, before the first one is written;
-    then each is written atomically and all are committed together under the lock.
+    Each item is (kind, record, expected digest or None for a new file); each deletion is
+    (kind, record id, expected digest). Every record is checked, and every file compared with
+    what was opened, before the first one is written or deleted; then each is written
+    atomically (or removed) and all are committed together under the lock.
     """
     check_id(unit, "单位编号")
     paths, blobs = [], []
@@ -203,21 +205,25 @@ def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record,
         rel = kind.path(unit, record_id)
         paths.append(rel)
         blobs.append(canonical_bytes(rel, record))
-    if len(set(paths)) != len(paths):
+    gone = [kind.path(unit, check_id(record_id, "记录编号")) for kind, record_id, _ in deletions]
+    if len(set(paths + gone)) != len(paths + gone):
         raise LlweekError("同一个文件在一次保存中出现了两次，未写入")
-    require_write(actor, paths)
+    require_write(actor, paths + gone)
     campaign = load_campaign(root)
-    message = trailers(f"{unit_name(campaign, unit)}: {subject}", unit, paths)
-    with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {len(paths)} 个文件"):
+    message = trailers(f"{unit_name(campaign, unit)}: {subject}", unit, paths + gone)
+    with open_repo(root) as repo, repo_lock(repo.git_dir, f"保存 {len(paths + gone)} 个文件"):
         author = ready_to_commit(repo, author)
-        for rel, (_, _, expected) in zip(paths, records):
+        for rel, expected in zip(paths + gone, [e for *_, e in records] + [e for *_, e in deletions]):
             _check_unchanged(root, rel, expected)
         for rel, data in zip(paths, blobs):
             atomic_write(root / rel, data)
-        commit = commit_paths(repo, paths, message, author=author, when=when)
+        for rel in gone:
+            (root / rel).unlink(missing_ok=True)
+        commit = commit_paths(repo, paths + gone, message, author=author, when=when)
     ctx = RuleContext(root, campaign, unit, _unit_kind(campaign, unit))
     return [SaveResult(rel, commit, digest(data), check_record(kind, record, rel, ctx))
-            for rel, data, (kind, record, _) in zip(paths, blobs, records)]
+            for rel, data, (kind, record, _) in zip(paths, blobs, records)] + [
+        SaveResult(rel, commit, None, []) for rel in gone]
 
 
 def _unit_kind(campaign: Campaign, unit: str) -> str | None:

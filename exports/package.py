@@ -37,7 +37,7 @@ from exports.files import (
 )
 from exports.layouts import unit_lines
 from exports.sheet import Look
-from exports.workbooks import records_of, unit_workbook, workbook_bytes
+from exports.workbooks import records_of, unit_workbook
 
 MANIFEST = "材料清单.txt"
 PHOTO_FOLDERS = {EXHIBITION.key: "展板图片", SUMMARY.key: "总结照片"}
@@ -67,11 +67,11 @@ def write_package(data: RepoData, unit: UnitData, out_dir: Path, look: Look,
         contents = Contents()
         for annex in ANNEXES.values():
             step(f"{who} {annex.label}")
-            book = unit_workbook(annex, data, unit, look)
             count = len(records_of(unit, annex))
             title = annex.title_for(data.campaign)
             what = f"{title}（{count} {'份' if annex.is_form else '项'}）" if count else f"{title}（空白表）"
-            contents.add(work, annex_file(year, annex.label, who), workbook_bytes(book), what)
+            contents.add(work, annex_file(year, annex.label, who),
+                         unit_workbook(annex, data, unit, look), what)
         step(f"{who} 文字材料和照片")
         _documents(data, unit, work, contents)
         for key, folder in PHOTO_FOLDERS.items():

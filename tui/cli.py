@@ -92,6 +92,8 @@ def _parser() -> ChineseParser:
     scope.add_argument("--unit", metavar="ID", help="导出这个单位")
     scope.add_argument("--all-units", action="store_true", help="全省汇总（每单位一页）")
     export.add_argument("--package", action="store_true", help="同时生成单位的完整电子材料包")
+    export.add_argument("--force", action="store_true",
+                        help="有材料文件无法读取时仍导出其余材料（表格中附「未导出的材料」表）")
     export.add_argument("-o", dest="out", metavar="OUT", required=True, help="输出文件夹")
 
     imp = sub.add_parser("import", parents=[common], help="把填好的附表读回材料库")

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
             print(message, flush=True)
 
     written = export(root, args.annex, unit=unit, all_units=args.all_units,
-                     package=args.package, out_dir=Path(args.out), progress=progress)
+                     package=args.package, out_dir=Path(args.out), progress=progress,
+                     force=args.force)
     print(f"共导出 {len(written)} 项，位于 {Path(args.out).resolve()}")
     return EXIT_OK

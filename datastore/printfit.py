@@ -1,0 +1,169 @@
+"""How text fits on the printed annexes: page sizes, the width of printed text, wrapping.
+
+Spreadsheets cannot be asked how tall a cell's text is, so the exports estimate it, and the
+rules use the same estimate to warn before printing. The estimate errs on the tall and wide
+side: it is measured against LibreOffice with the Noto CJK fonts (CJK a full em, Latin letters
+and digits about 0.64 em, lines 1.45 em apart), which print wider and taller than Excel with
+仿宋; a row a little too high prints fine, a row too low cuts words off.
+
+No spreadsheet library here: `datastore` stays free of them, and the validation rules call
+`fits` on every keystroke of a form.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+CM = 72 / 2.54  # points per centimetre
+#: GB/T 9704 margins (top, bottom, left, right) in points
+MARGINS_PT = (3.7 * CM, 3.5 * CM, 2.8 * CM, 2.6 * CM)
+A4_PT = (21.0 * CM, 29.7 * CM)
+LINE_SPACING = 1.5  # line pitch / font size (LibreOffice gives Noto CJK 1.45)
+PADDING = 6.0  # points above and below a cell's text
+SIDE_PADDING = 4.0  # points left and right of a cell's text
+WIDTH_SLACK = 0.96  # of a line's room that text may fill: renderers differ a little
+
+
+@dataclass(frozen=True)
+class Page:
+    """The printable area of A4 inside the margins, in points."""
+
+    landscape: bool
+
+    @property
+    def width(self) -> float:
+        paper = A4_PT[1] if self.landscape else A4_PT[0]
+        return paper - MARGINS_PT[2] - MARGINS_PT[3]
+
+    @property
+    def height(self) -> float:
+        paper = A4_PT[0] if self.landscape else A4_PT[1]
+        return paper - MARGINS_PT[0] - MARGINS_PT[1]
+
+
+PORTRAIT, LANDSCAPE = Page(False), Page(True)
+
+# Latin glyph widths in em, as DejaVu Sans (LibreOffice's stand-in for Western text) draws them
+_NARROW = {c: 0.34 for c in " !'(),./:;[]|`ijlI.-"}
+_NARROW.update({c: 0.98 for c in "mMW@%"})
+_NARROW["w"] = 0.82
+_NARROW.update({c: 0.72 for c in "ABCDEFGHJKLNOPQRSTUVXYZ&#"})
+
+
+@lru_cache(maxsize=4096)
+def _char_em(char: str) -> float:
+    if unicodedata.east_asian_width(char) in "WF":
+        return 1.0
+    return _NARROW.get(char, 0.64)
+
+
+def text_width(text: str, size: float) -> float:
+    """Printed width of one line of text, in points."""
+    if text.isascii():
+        return sum(_NARROW.get(c, 0.64) for c in text) * size
+    return sum(_char_em(c) for c in text) * size
+
+
+# A line may break after a space, before or after a CJK character, after CJK punctuation;
+# a run of Latin letters, digits and the marks inside numbers, e-mails and dates stays whole.
+_UNIT = re.compile(r"[A-Za-z0-9@._+\-:/#%&=~']+|\s|.", re.DOTALL)
+_NO_LINE_START = set("，。、；：？！）》」』】〕”’,.;:?!)]}%…—·")
+
+
+def _units(paragraph: str) -> list[str]:
+    """The pieces a line break may fall between; closing punctuation stays with what it closes."""
+    pieces: list[str] = []
+    for found in _UNIT.finditer(paragraph):
+        piece = found.group(0)
+        if pieces and piece[0] in _NO_LINE_START and not pieces[-1].isspace():
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def wrap(text: str, width: float, size: float) -> list[str]:
+    """The printed lines of `text` in a box `width` points wide, as pieces of the text itself:
+    joined again they give `text` back exactly (each paragraph's line break ends its last line).
+    """
+    room = max((width - 2 * SIDE_PADDING) * WIDTH_SLACK, size)
+    lines: list[str] = []
+    paragraphs = text.split("\n")
+    for index, paragraph in enumerate(paragraphs):
+        current, used = "", 0.0
+        for piece in _units(paragraph):
+            need = text_width(piece, size)
+            if used + need <= room:
+                current += piece
+                used += need
+            elif piece.isspace():  # a space at a break stays at the end of its line
+                lines.append(current + piece)
+                current, used = "", 0.0
+            elif need <= room:
+                lines.append(current)
+                current, used = piece, need
+            else:  # longer than a whole line: broken where it must be
+                for char in piece:
+                    step = _char_em(char) * size
+                    if used + step > room and current:
+                        lines.append(current)
+                        current, used = "", 0.0
+                    current += char
+                    used += step
+        lines.append(current + ("\n" if index < len(paragraphs) - 1 else ""))
+    return lines
+
+
+def line_count(text: str, width: float, size: float) -> int:
+    """How many printed lines `text` takes in a box `width` points wide."""
+    if not text:
+        return 1
+    room = (width - 2 * SIDE_PADDING) * WIDTH_SLACK
+    if "\n" not in text and len(text) * size <= room:  # fits on one line whatever it holds
+        return 1
+    return len(wrap(text, width, size))
+
+
+def lines_height(lines: int, size: float) -> float:
+    """Height in points of a box holding `lines` lines of `size`-point text."""
+    return lines * size * LINE_SPACING + PADDING
+
+
+def lines_in(height: float, size: float) -> int:
+    """How many lines of `size`-point text a box `height` points tall holds."""
+    return max(int((height - PADDING) / (size * LINE_SPACING)), 1)
+
+
+def chunks(text: str, width: float, size: float, max_lines: int) -> list[str]:
+    """`text` cut into pieces of at most `max_lines` printed lines; joined they give it back.
+    A piece that ends a paragraph shows an empty last line: that line counts too."""
+    out, current, count = [], "", 0
+    for line in wrap(text, width, size):
+        extra = 1 if line.endswith("\n") else 0
+        if current and count + 1 + extra > max_lines:
+            out.append(current)
+            current, count = "", 0
+        current += line
+        count += 1
+    out.append(current)
+    return out
+
+
+def longest_token(text: str, size: float) -> float:
+    """Width of the widest piece of `text` that no line break may split (a phone number, an
+    e-mail address, a date written with digits)."""
+    widest = 0.0
+    for paragraph in text.split("\n"):
+        for piece in _units(paragraph):
+            if not piece.isspace():
+                widest = max(widest, text_width(piece, size))
+    return widest
+
+
+def box_width_for(text: str, size: float) -> float:
+    """The narrowest box in which no unbreakable piece of `text` is split."""
+    return math.ceil(longest_token(text, size) / WIDTH_SLACK + 2 * SIDE_PADDING)
