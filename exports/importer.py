@@ -343,6 +343,11 @@ class SheetReader:
                          and (order_cell is None or _blank(order_cell.value)))
             if all(_blank(c.value) for c in content) and not continues:
                 continue
+            if (not continues and key is not None and order_cell is not None
+                    and _blank(order_cell.value)):
+                self.problems.append(f"工作表「{ws.title}」第 {number} 行是一条记录的续行，但它上面"
+                                     "不是这条记录：请把续行与它的第一行放在一起，或一起删除")
+                continue
             if not continues:
                 if group is not None:
                     yield group

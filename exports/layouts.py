@@ -247,7 +247,7 @@ def write_table(sheet: Sheet, annex: Annex, campaign: Campaign, unit: UnitLines,
     sheet.add_row([Put(col, column.header, "header") for col, column in enumerate(annex.columns)],
                   height=lines_height(2, look.size), key=HEADER_KEY)
     header_row = sheet.row - 1
-    max_lines = max_row_lines(sheet.page, look.size, sum(sheet.heights))
+    max_lines = max_row_lines(sheet.page, look.size, sum(sheet.heights), sheet.heights[-1])
     kinds = ["centered" if c.centered else "cell" for c in annex.columns]
     count = max(annex.rows, len(records))
     for index in range(count):
@@ -433,7 +433,7 @@ def write_annex_page(sheet: Sheet, annex: Annex, campaign: Campaign, record: Rec
                   key=f"{UNIT_MARK}{unit_id}")
     title_field = annex.kind.title_field or "id"
     who = f"{annex.kind.model.label_of(title_field)}：{value_of(record, title_field) or ''}"
-    title = Put(0, f"{annex.title_for(campaign)}{FULL_SPACE}{ANNEX_PAGE}", "title")
+    title = Put(0, f"{annex.title_for(campaign, broken=True)}{FULL_SPACE}{ANNEX_PAGE}", "title")
     sheet.add_row([title], height=sheet.height_of(title) + TITLE_GAP)
     sheet.add_row([Put(0, who, "line")], height=FORM_LINE_HEIGHT, key=record.id)  # type: ignore[attr-defined]
     max_lines = max_row_lines(PORTRAIT, size, sum(sheet.heights))
@@ -490,7 +490,8 @@ class FlatSheet:
         self.kinds = ["cell"] * len(self.columns)
         heads = [Put(i, header, "header") for i, (_, header, _, _) in enumerate(self.columns)]
         sheet.add_row(heads, key=HEADER_KEY)
-        self.max_lines = max_row_lines(LANDSCAPE, FLAT_SIZE, sum(sheet.heights))
+        self.max_lines = max_row_lines(LANDSCAPE, FLAT_SIZE, sum(sheet.heights),
+                                       sheet.heights[-1])
         self.count = 0
 
     def add(self, unit_name: str, record: Record) -> None:

@@ -304,11 +304,14 @@ def block(values: Sequence[object], widths: Sequence[float], size: float,
     return [[p[i] if i < len(p) else None for p in pieces] for i in range(rows)]
 
 
-def max_row_lines(page: Page, size: float, above: float) -> int:
-    """Lines of text one row may hold so that it fits on a page below `above` points of other
-    rows (the title on the first page, the repeated header on the others)."""
-    room = min(page.height - above - 2 * PADDING, MAX_ROW_HEIGHT)
-    return max(int((room - PADDING) / (size * LINE_SPACING)), 1)
+ROWS_PER_PAGE = 2  # continued rows are cut this short, so that pages fill up
+
+
+def max_row_lines(page: Page, size: float, above: float, header: float = 0.0) -> int:
+    """Lines of text one row may hold: it fits on the first page below `above` points of
+    title and header, and a few such rows fill a later page below its repeated `header`."""
+    room = min(page.height - above, (page.height - header) / ROWS_PER_PAGE, MAX_ROW_HEIGHT)
+    return max(int((room - 2 * PADDING - PADDING) / (size * LINE_SPACING)), 1)
 
 
 def print_setup(ws: Worksheet, page: Page) -> None:

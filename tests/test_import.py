@@ -56,6 +56,12 @@ def _row_of(ws, name: str) -> int:  # noqa: ANN001
     return next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 2).value == name)
 
 
+def _delete_record_rows(ws, record_id: str, key_col: int = 9) -> None:  # noqa: ANN001
+    """Delete a record's row and the rows its long texts continue on, as a user selects them."""
+    rows = [r for r in range(5, ws.max_row + 1) if ws.cell(r, key_col).value == record_id]
+    ws.delete_rows(rows[0], len(rows))
+
+
 def _set_edge_values(repo: Path) -> None:
     """Values that trip a naive round trip: spaces around, tabs, formula-like text, a long
     text that continues over several rows, deeds for an 附页, a value of the wrong type."""
@@ -144,9 +150,12 @@ def test_deleted_row_cleared_cells_and_renamed_row(sample_repo, tmp_path, capsys
         ws = book.active
         ws.cell(_row_of(ws, renamed.name), 2, "改过名字的活动")
         ws.cell(_row_of(ws, cleared.name), 7).value = None  # 报名电话 cleared
-        ws.delete_rows(_row_of(ws, gone.name))
-        for row in range(5, 5 + len(before) - 1):  # and renumbered, as people do
-            ws.cell(row, 1, row - 4)
+        _delete_record_rows(ws, gone.id)
+        number = 0
+        for row in range(5, ws.max_row + 1):  # and renumbered, as people do
+            if isinstance(ws.cell(row, 1).value, int):
+                number += 1
+                ws.cell(row, 1, number)
 
     path = _edit(_export(sample_repo, tmp_path, 1, "changchun"), via, edit)
     assert _import(sample_repo, "changchun", path, "--dry-run") == 0
