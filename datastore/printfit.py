@@ -54,6 +54,10 @@ _NARROW["w"] = 0.82
 _NARROW.update({c: 0.72 for c in "ABCDEFGHJKLNOPQRSTUVXYZ&#"})
 
 
+# the widths above in hundredths of an em, byte by byte, for a quick sum over ASCII text
+_ASCII_WIDTH = bytes(min(round(_NARROW.get(chr(b), 0.64) * 100), 255) for b in range(256))
+
+
 @lru_cache(maxsize=4096)
 def _char_em(char: str) -> float:
     if unicodedata.east_asian_width(char) in "WF":
@@ -61,11 +65,22 @@ def _char_em(char: str) -> float:
     return _NARROW.get(char, 0.64)
 
 
-def text_width(text: str, size: float) -> float:
-    """Printed width of one line of text, in points."""
+def _exact_width(text: str, size: float) -> float:
     if text.isascii():
         return sum(_NARROW.get(c, 0.64) for c in text) * size
     return sum(_char_em(c) for c in text) * size
+
+
+def text_width(text: str, size: float) -> float:
+    """Printed width of one line of text in points, quickly and never less than exact: every
+    character of three bytes or more in UTF-8 (all of CJK) counts a full em."""
+    ascii_part = text.encode("ascii", "ignore")
+    others = len(text) - len(ascii_part)
+    if not others:
+        return sum(ascii_part.translate(_ASCII_WIDTH)) / 100 * size
+    extra = len(text.encode("utf-8", "surrogatepass")) - len(text)  # 1 per 2-byte, 2 per 3-byte
+    wide = max(extra - others, 0)
+    return (sum(ascii_part.translate(_ASCII_WIDTH)) / 100 + wide + (others - wide) * 0.64) * size
 
 
 # A line may break after a space, before or after a CJK character, after CJK punctuation;
@@ -96,7 +111,7 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     for index, paragraph in enumerate(paragraphs):
         current, used = "", 0.0
         for piece in _units(paragraph):
-            need = text_width(piece, size)
+            need = _exact_width(piece, size)
             if used + need <= room:
                 current += piece
                 used += need
@@ -118,14 +133,36 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+_LATIN_RUN = re.compile(r"[A-Za-z0-9@._+\-:/#%&=~']+")
+
+
+def _quick_em(paragraph: str) -> tuple[float, float]:
+    """(width, widest unbreakable piece) of a paragraph in em, at least as large as exact."""
+    runs = _LATIN_RUN.findall(paragraph)
+    widest = max((len(r) for r in runs), default=0) * 0.98
+    return text_width(paragraph, 1.0), max(widest, 2.0)  # a character and its punctuation
+
+
 def line_count(text: str, width: float, size: float) -> int:
-    """How many printed lines `text` takes in a box `width` points wide."""
+    """How many printed lines `text` takes in a box `width` points wide, at most.
+
+    Quick: a greedy line break leaves less than the widest piece unused at the end of each
+    line, so a paragraph of width W takes at most W / (room - widest) + 1 lines; only where
+    that bound is loose (long unbreakable pieces) is the text wrapped piece by piece.
+    """
     if not text:
         return 1
     room = (width - 2 * SIDE_PADDING) * WIDTH_SLACK
-    if "\n" not in text and len(text) * size <= room:  # fits on one line whatever it holds
-        return 1
-    return len(wrap(text, width, size))
+    total = 0
+    for paragraph in text.split("\n"):
+        em, widest = _quick_em(paragraph)
+        if em * size <= room:
+            total += 1
+        elif widest * size * 2 > room:
+            total += len(wrap(paragraph, width, size))
+        else:
+            total += int(em * size / (room - widest * size)) + 1
+    return total
 
 
 def lines_height(lines: int, size: float) -> float:
@@ -156,11 +193,13 @@ def chunks(text: str, width: float, size: float, max_lines: int) -> list[str]:
 def longest_token(text: str, size: float) -> float:
     """Width of the widest piece of `text` that no line break may split (a phone number, an
     e-mail address, a date written with digits)."""
-    widest = 0.0
-    for paragraph in text.split("\n"):
-        for piece in _units(paragraph):
-            if not piece.isspace():
-                widest = max(widest, text_width(piece, size))
+    widest = 2.0 * size if any(not c.isascii() for c in text) else 0.0
+    for found in _LATIN_RUN.finditer(text):
+        piece = found.group(0)
+        after = text[found.end():found.end() + 1]
+        if after and after in _NO_LINE_START:
+            piece += after
+        widest = max(widest, _exact_width(piece, size))
     return widest
 
 

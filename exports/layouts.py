@@ -227,9 +227,10 @@ def _record_rows(sheet: Sheet, values: Sequence[object], kinds: Sequence[str], k
     rows = block(values, sheet.widths, size, max_lines)
     last = len(rows) - 1
     for index, row in enumerate(rows):
-        puts = [Put(col, rows[0][col] if index and col in repeat else value, kind,
-                    top=index == 0, bottom=index == last)
-                for col, (value, kind) in enumerate(zip(row, kinds))]
+        puts = [Put(col, value, kind, top=index == 0, bottom=index == last, measured=lines)
+                for col, ((value, lines), kind) in enumerate(zip(row, kinds))]
+        for col in repeat if index else ():
+            puts[col].value, puts[col].measured = rows[0][col]
         sheet.add_row(puts, height=lines_height(2, size) if last == 0 else 0.0, key=key)
 
 
@@ -441,7 +442,7 @@ def write_annex_page(sheet: Sheet, annex: Annex, campaign: Campaign, record: Rec
         sheet.add_row([Put(0, f"{part.label}{CONTINUATION}", "header")],
                       height=FORM_LINE_HEIGHT)
         rows = block([part.text], sheet.widths, size, max_lines)
-        for index, (text,) in enumerate(rows):
+        for index, ((text, _),) in enumerate(rows):
             sheet.add_row([Put(0, text, "box", top=index == 0, bottom=index == len(rows) - 1)],
                           key=part.name)
     sheet.finish()
@@ -455,7 +456,7 @@ def flat_columns(annex: Annex) -> list[tuple[str, str, float, float]]:
     """(field, header, minimum width, share of the rest) of each column of the 汇总 sheet."""
     specs = {s.name: s for s in annex.kind.model.specs()}
     date_width = box_width_for("2021-12-31", FLAT_SIZE)
-    phone_width = box_width_for("0431-88912371", FLAT_SIZE)
+    phone_width = box_width_for("0431-88912371、", FLAT_SIZE)  # 、 may not start a line
     out = [("", FLAT_UNIT, 44.0, 1.0)]
     for name in annex.flat_fields:
         spec = specs.get(name)

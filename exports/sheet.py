@@ -156,6 +156,7 @@ class Put:
     bottom: bool = True
     number_format: str | None = None
     lines: int | None = None  # at least this many lines of room
+    measured: int | None = None  # the lines its text takes, when already known
 
 
 def shown_text(value: object) -> str:
@@ -214,6 +215,8 @@ class Sheet:
     def height_of(self, put: Put) -> float:
         """The height the box's text needs."""
         size = self.styles.size_of(put.kind, put.size or self.size)
+        if put.measured is not None:
+            return lines_height(max(put.measured, put.lines or 0), size)
         text = shown_text(put.value)
         if _KINDS[put.kind][4]:
             lines = line_count(text, self.width_of(put.col, put.span), size) if text else 1
@@ -261,6 +264,12 @@ class Sheet:
 def write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Format,
                 styles: Styles, size: float | None = None) -> None:
     """A value into a cell: text always as text (never a formula), dates as dates."""
+    if isinstance(value, str):
+        if value:
+            ws.write_string(row, col, sheet_text(value), fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+        return
     if isinstance(value, Rich):
         runs = [(sheet_text(text), is_hint) for text, is_hint in value.runs]
         runs = [(text, is_hint) for text, is_hint in runs if text]
@@ -288,20 +297,22 @@ def write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Format,
 
 
 def block(values: Sequence[object], widths: Sequence[float], size: float,
-          max_lines: int) -> list[list[object]]:
-    """One record as printed rows: a text too long for one row continues in the same column
-    of the rows below, so no row is taller than `max_lines` lines; other values stay on the
-    first row. Joined column by column, the rows give each value back exactly."""
-    pieces: list[list[object]] = []
+          max_lines: int) -> list[list[tuple[object, int | None]]]:
+    """One record as printed rows of (value, lines it takes): a text too long for one row
+    continues in the same column of the rows below, so no row is taller than `max_lines`
+    lines; other values stay on the first row. Joined column by column, the rows give each
+    value back exactly."""
+    pieces: list[list[tuple[object, int | None]]] = []
     for value, width in zip(values, widths):
         if isinstance(value, str) and value:
             text = sheet_text(value)
-            pieces.append(list(chunks(text, width, size, max_lines))
-                          if line_count(text, width, size) > max_lines else [text])
+            lines = line_count(text, width, size)
+            pieces.append([(part, None) for part in chunks(text, width, size, max_lines)]
+                          if lines > max_lines else [(text, lines)])
         else:
-            pieces.append([value])
+            pieces.append([(value, None)])
     rows = max(len(p) for p in pieces)
-    return [[p[i] if i < len(p) else None for p in pieces] for i in range(rows)]
+    return [[p[i] if i < len(p) else (None, None) for p in pieces] for i in range(rows)]
 
 
 ROWS_PER_PAGE = 2  # continued rows are cut this short, so that pages fill up
