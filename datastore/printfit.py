@@ -206,3 +206,33 @@ def longest_token(text: str, size: float) -> float:
 def box_width_for(text: str, size: float) -> float:
     """The narrowest box in which no unbreakable piece of `text` is split."""
     return math.ceil(longest_token(text, size) / WIDTH_SLACK + 2 * SIDE_PADDING)
+
+
+# ---------------------------------------------------------------- warnings before printing
+
+#: points of the boxes that hold long texts on the printed annexes (the layouts use these)
+CONTENT_WIDTH = 136.0  # 附表1 活动内容
+DEEDS_WIDTH = 362.0  # 附表2/4 先进事迹, the box right of its label
+TABLE_SIZE = 12.0
+ROW_LINES = 8  # lines one row of 附表1 holds before it continues on the next row
+DEEDS_LINES = 21  # lines the 先进事迹 box of a one-page form holds (about 500 字)
+_PRINTED = {"activities": ("content", CONTENT_WIDTH, ROW_LINES, "在附表1中续排 {extra} 行"),
+            "advanced_units": ("deeds", DEEDS_WIDTH, DEEDS_LINES, "申报表的方框放不下，其余印在附页上"),
+            "advanced_people": ("deeds", DEEDS_WIDTH, DEEDS_LINES, "申报表的方框放不下，其余印在附页上")}
+
+
+def print_notes(kind: str, values: dict) -> list[tuple[str, str]]:
+    """(field, sentence) for each long text that will not print where the notice's form puts
+    it: it continues on further rows, or on an 附页. Every character is printed either way."""
+    found = _PRINTED.get(kind)
+    if not found:
+        return []
+    name, width, lines, words = found
+    text = values.get(name)
+    if not isinstance(text, str) or len(text) * TABLE_SIZE < (width - 2 * SIDE_PADDING) * lines:
+        return []
+    needed = len(wrap(text, width, TABLE_SIZE))
+    if needed <= lines:
+        return []
+    extra = math.ceil(needed / lines) - 1
+    return [(name, f"打印时约 {needed} 行，{words.format(extra=extra)}")]

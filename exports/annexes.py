@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from datastore.printfit import LANDSCAPE, PORTRAIT, Page
 from datastore.models import (
     ACTIVITIES,
     ADVANCED_PEOPLE,
@@ -17,6 +16,7 @@ from datastore.models import (
     Campaign,
     RecordKind,
 )
+from datastore.printfit import CONTENT_WIDTH, LANDSCAPE, PORTRAIT, Page
 
 CONTACT_LABEL = "填表联系人："
 PHONE_LABEL = "联系电话："
@@ -102,7 +102,7 @@ ANNEXES: dict[int, Annex] = {
             column(ACTIVITIES, "organizer", 80),
             column(ACTIVITIES, "participants", 38, centered=True),
             column(ACTIVITIES, "signup_phone", 116),
-            column(ACTIVITIES, "content", 136),
+            column(ACTIVITIES, "content", CONTENT_WIDTH),
         ),
         rows=10, note="注：活动不限 10 项，请根据实际情况填报。", landscape=True),
     2: Annex(

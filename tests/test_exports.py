@@ -479,3 +479,13 @@ def test_exports_stay_free_of_the_app():
             "print(sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'tui')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_validate_warns_before_a_text_continues_on_more_rows_or_an_annex_page(sample_repo,
+                                                                             capsys):
+    _change(sample_repo, ACTIVITIES, "changchun", 0, content="社区教育促进民族团结。" * 40)
+    _change(sample_repo, ADVANCED_PEOPLE, "changchun", 0, deeds="社区教育促进民族团结。\n" * 60)
+    main(["validate", "-C", str(sample_repo), "--unit", "changchun"])
+    out = capsys.readouterr().out
+    assert "「活动内容」打印时约" in out and "在附表1中续排" in out
+    assert "「先进事迹简介」打印时约" in out and "其余印在附页上" in out
