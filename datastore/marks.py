@@ -8,7 +8,7 @@ from pathlib import Path
 from datastore.access import Actor
 from datastore.errors import LlweekError
 from datastore.gitrepo import Identity
-from datastore.models import DELIVERABLES, SUBMISSIONS, Mark, Submissions
+from datastore.models import DELIVERABLES, SUBMISSIONS, Campaign, Mark, Submissions
 from datastore.records import with_changes
 from datastore.save import SaveResult, load_campaign, open_for_update, save_file, trailers, unit_name
 
@@ -23,6 +23,12 @@ def describe_mark(deliverable: str, mark: Mark | None) -> str:
     return f"报送 {label}（{mark.submitted}）"
 
 
+def mark_message(campaign: Campaign, unit: str, deliverable: str, mark: Mark | None) -> str:
+    """The commit message of a 报送 mark: `长春市: 报送 附表1 示范活动（2021-10-14）` + trailers."""
+    rel = SUBMISSIONS.path(unit)
+    return trailers(f"{unit_name(campaign, unit)}: {describe_mark(deliverable, mark)}", unit, [rel])
+
+
 def set_mark(root: Path, unit: str, deliverable: str, *, submitted: dt.date | None,
              paper_sent: dt.date | None = None, actor: Actor | None = None,
              author: Identity | None = None, when: dt.datetime | None = None) -> SaveResult:
@@ -35,6 +41,6 @@ def set_mark(root: Path, unit: str, deliverable: str, *, submitted: dt.date | No
     current, expected = open_for_update(root, rel, Submissions, unit, SUBMISSIONS)
     mark = Mark(submitted=submitted, paper_sent=paper_sent) if submitted else None
     updated = with_changes(current, {deliverable: mark})  # type: ignore[arg-type]
-    subject = f"{unit_name(load_campaign(root), unit)}: {describe_mark(deliverable, mark)}"
-    return save_file(root, rel, updated, trailers(subject, unit, [rel]), expected=expected,
-                     actor=actor, author=author, when=when)
+    message = mark_message(load_campaign(root), unit, deliverable, mark)
+    return save_file(root, rel, updated, message, expected=expected, actor=actor, author=author,
+                     when=when)

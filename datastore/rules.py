@@ -71,8 +71,11 @@ def valid_phones(value: str) -> bool:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier); past year 1 or 9999 it stops at the edge."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return dt.date.min if year < dt.MINYEAR else dt.date.max
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 

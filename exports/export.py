@@ -12,11 +12,12 @@ from pathlib import Path
 from datastore.errors import LlweekError
 from datastore.ids import check_id
 from datastore.loader import RepoData, load_repo, load_unit
-from datastore.models import KINDS
+from datastore.models import KINDS, Campaign
 from datastore.save import load_campaign
 from exports.annexes import ANNEXES
 from exports.files import ROLLUP_NAME, annex_file, package_name, place_file, temp_file, write_new
 from exports.package import write_package
+from exports.pdf import Part, PdfProblem, combined_pdf, pdf_name
 from exports.sheet import Look
 from exports.workbooks import (
     UNEXPORTED_SHEET,
@@ -30,6 +31,8 @@ Progress = Callable[[int, int, str], None]
 RENAMED_NOTE = "（同名文件已存在，未覆盖，另存为此名）"
 #: how progress reports a file written: this, its path, and RENAMED_NOTE if it took another name
 WROTE = "已写入 "
+#: how progress reports something asked for that could not be made (the rest is written)
+WARNED = "注意："
 
 
 class _Steps:
@@ -42,6 +45,10 @@ class _Steps:
         self.done = min(self.done + 1, self.total)
         if self.progress:
             self.progress(self.done, self.total, message)
+
+    def warn(self, message: str) -> None:
+        if self.progress:
+            self.progress(self.done, self.total, f"{WARNED}{message}")
 
     def wrote(self, path: Path, wanted: str) -> None:
         note = RENAMED_NOTE if path.name != wanted else ""
@@ -75,15 +82,18 @@ def load_units(root: Path, unit_ids: list[str] | None) -> RepoData:
 
 
 def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str | None = None,
-           all_units: bool = False, package: bool = False, out_dir: Path | str,
-           progress: Progress | None = None, table_size: float = 12.0,
-           force: bool = False) -> list[Path]:
+           all_units: bool = False, package: bool = False, pdf: bool = False,
+           out_dir: Path | str, progress: Progress | None = None,
+           table_size: float = 12.0, force: bool = False) -> list[Path]:
     """Write the official workbooks and return the paths written.
 
     - `unit`: that unit's annexes, one workbook each (`2021-附表1-长春市.xlsx`);
     - `all_units`: per annex the province roll-up (`2021-附表1-全省汇总.xlsx`);
     - `package`: instead, each unit's whole electronic submission, a folder and a .zip
-      (it always holds all five annexes).
+      (it always holds all five annexes);
+    - `pdf`: also one print-ready PDF (LibreOffice): in each package, of all its documents and
+      tables; otherwise of the workbooks written. If it cannot be made, progress says why
+      (WARNED) and everything else is written all the same.
     An existing file is never replaced: the new one takes the name `…(2)`.
     A record file that cannot be read stops the export (ExportRefused, nothing written);
     with `force` the rest is exported and each workbook names what is missing.
@@ -102,7 +112,7 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
     root = Path(root)
     look = Look(table_size)
     if all_units and not package:
-        return _rollups(root, numbers, out, look, progress, force)
+        return _rollups(root, numbers, out, look, progress, force, pdf)
 
     data = load_units(root, None if all_units else [_unit_id(root, unit)])
     units = list(data.units.values()) if all_units else [data.units[unit]]  # type: ignore[index]
@@ -113,16 +123,16 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
     year = data.campaign.year or ""
 
     if package:
-        steps = _Steps(len(units) * (len(ANNEXES) + 2), progress)
+        steps = _Steps(len(units) * (len(ANNEXES) + 3 + pdf), progress)
         written: list[Path] = []
         for one in units:
-            paths = write_package(data, one, out, look, steps)
+            paths = write_package(data, one, out, look, steps, pdf=pdf, warn=steps.warn)
             for path, suffix in zip(paths, ("", ".zip")):
                 steps.wrote(path, package_name(year, one.name) + suffix)
             written += paths
         return written
 
-    steps = _Steps(len(numbers), progress)
+    steps = _Steps(len(numbers) + pdf, progress)
     one = units[0]
     written = []
     for number in numbers:
@@ -130,16 +140,31 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
         steps(f"{one.name} {annex.label}")
         written.append(_write(out, annex_file(year, annex.label, one.name),
                               unit_workbook(annex, data, one, look), steps))
-    return written
+    return written + (_tables_pdf(data.campaign, numbers, written, one.name, out, steps)
+                      if pdf else [])
+
+
+def _tables_pdf(campaign: Campaign, numbers: list[int], paths: list[Path], who: str, out: Path,
+                steps: _Steps) -> list[Path]:
+    """The workbooks just written as one PDF, a bookmark per annex; [] (and a warning) if not."""
+    steps(f"{who} 打印版 PDF（LibreOffice 转换）")
+    parts = [Part(path, f"{ANNEXES[n].label} {ANNEXES[n].title_for(campaign)}")
+             for n, path in zip(numbers, paths)]
+    try:
+        joined = combined_pdf(parts, f"{campaign.title or ''} {who}")
+    except PdfProblem as problem:
+        steps.warn(str(problem))
+        return []
+    return [_write(out, pdf_name(campaign.year or "", who), joined, steps)]
 
 
 def _rollups(root: Path, numbers: list[int], out: Path, look: Look, progress: Progress | None,
-             force: bool) -> list[Path]:
+             force: bool, pdf: bool) -> list[Path]:
     """Every annex's province roll-up in one pass over the units."""
     campaign = load_campaign(root)
     year = campaign.year or ""
     units = len(load_repo(root, materials=False).units)
-    steps = _Steps(units + len(numbers), progress)
+    steps = _Steps(units + len(numbers) + pdf, progress)
     temps = {number: temp_file(out) for number in numbers}
     try:
         skipped = write_rollups(temps, root, look, lambda name: steps(f"读取 {name}"),
@@ -154,10 +179,11 @@ def _rollups(root: Path, numbers: list[int], out: Path, look: Look, progress: Pr
             path = place_file(temp, out, wanted)
             steps.wrote(path, wanted)
             written.append(path)
-        return written
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)
+    return written + (_tables_pdf(campaign, numbers, written, ROLLUP_NAME, out, steps)
+                      if pdf else [])
 
 
 def _unit_id(root: Path, unit_id: str | None) -> str:

@@ -109,13 +109,11 @@ def unit_lines(unit: UnitData, campaign: Campaign) -> UnitLines:
 
 
 def value_of(record: Record | None, name: str) -> object:
-    """A field's value; one that failed its type when loading prints as it was typed."""
+    """A field's value, always of its declared type: one that failed its type when loading
+    is a finding of validate and prints as blank, never as something else."""
     if record is None:
         return None
-    value = getattr(record, name, None)
-    if value is None and name in record.invalid:
-        return str(record.invalid[name])
-    return value
+    return getattr(record, name, None)
 
 
 def room_of(width: float) -> float:
@@ -512,7 +510,7 @@ class FlatSheet:
         sheet.ws.autofilter(0, 0, last, len(self.columns) - 1)
         sheet.ws.freeze_panes(1, 1)
         fields = [name for name, *_ in self.columns]
-        if "gender" in fields:
+        if "gender" in fields and self.count:  # nobody nominated yet: no range to choose in
             _gender_choice(sheet, 1, last, fields.index("gender"))
         sheet.finish(repeat=0)
 
