@@ -52,7 +52,6 @@ from exports.layouts import (
     ANNEX_PAGE,
     CONTINUATION,
     FULL_SPACE,
-    HEADER_KEY,
     PHONE_JOIN,
     hint_of,
     unit_lines,

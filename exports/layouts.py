@@ -41,14 +41,12 @@ from exports.annexes import (
     Column,
 )
 from exports.sheet import (
-    FLAT_DATE,
     FULL_SPACE,
     MAX_ROW_HEIGHT,
     UNIT_MARK,
     Put,
     Rich,
     Sheet,
-    Styles,
     block,
     max_row_lines,
     sheet_text,
