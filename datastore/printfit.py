@@ -138,9 +138,17 @@ _LATIN_RUN = re.compile(r"[A-Za-z0-9@._+\-:/#%&=~']+")
 
 def _quick_em(paragraph: str) -> tuple[float, float]:
     """(width, widest unbreakable piece) of a paragraph in em, at least as large as exact."""
-    runs = _LATIN_RUN.findall(paragraph)
-    widest = max((len(r) for r in runs), default=0) * 0.98
-    return text_width(paragraph, 1.0), max(widest, 2.0)  # a character and its punctuation
+    ascii_part = paragraph.encode("ascii", "ignore")
+    narrow = sum(ascii_part.translate(_ASCII_WIDTH)) / 100
+    others = len(paragraph) - len(ascii_part)
+    if others:
+        extra = len(paragraph.encode("utf-8", "surrogatepass")) - len(paragraph)
+        wide = max(extra - others, 0)
+        narrow += wide + (others - wide) * 0.64
+    if not ascii_part:
+        return narrow, 2.0
+    widest = max((len(r) for r in _LATIN_RUN.findall(paragraph)), default=0) * 0.98
+    return narrow, max(widest, 2.0)  # a character and the punctuation that may not start a line
 
 
 def line_count(text: str, width: float, size: float) -> int:
@@ -155,6 +163,9 @@ def line_count(text: str, width: float, size: float) -> int:
     room = (width - 2 * SIDE_PADDING) * WIDTH_SLACK
     total = 0
     for paragraph in text.split("\n"):
+        if len(paragraph) * size <= room:  # no character is wider than an em
+            total += 1
+            continue
         em, widest = _quick_em(paragraph)
         if em * size <= room:
             total += 1

@@ -80,6 +80,8 @@ _KINDS: dict[str, tuple[str, bool, str, str, bool, bool]] = {
     "line": ("仿宋", False, "left", "vcenter", True, False),
 }
 _FIXED_SIZE = {"annex": 16.0, "title": 22.0}
+_BODY = {kind for kind in _KINDS if kind not in _FIXED_SIZE}
+_FORMULA_OR_SPACE = frozenset("=+-@ \t\u3000\n")
 HINT_COLOUR = "#595959"
 
 
@@ -189,6 +191,7 @@ class Sheet:
     ws: Worksheet = field(init=False)
     row: int = field(default=0, init=False)
     heights: list[float] = field(default_factory=list, init=False)  # of the rows written
+    _formats: dict[tuple, Format] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.size = self.size or self.styles.look.size
@@ -227,7 +230,15 @@ class Sheet:
     def add_row(self, puts: Sequence[Put], *, height: float = 0.0, key: str | None = None) -> int:
         """Write the next row: its boxes, its height (at least `height`), its record id."""
         row = self.row
-        need = round(min(max([height, *(self.height_of(p) for p in puts)]), MAX_ROW_HEIGHT), 1)
+        need = height
+        for put in puts:
+            if put.measured is not None and put.kind in _BODY:  # the usual case, quickly
+                tall = (max(put.measured, put.lines or 0) * (put.size or self.size)
+                        * LINE_SPACING + PADDING)
+            else:
+                tall = self.height_of(put)
+            need = max(need, tall)
+        need = round(min(need, MAX_ROW_HEIGHT), 1)
         self.ws.set_row(row, need)
         self.heights.append(need)
         for put in puts:
@@ -240,12 +251,17 @@ class Sheet:
     def _put(self, row: int, put: Put) -> None:
         ws, styles = self.ws, self.styles
         value = put.value
-        quote = isinstance(value, str) and looks_like_formula(value)
+        quote = isinstance(value, str) and value[:1] in _FORMULA_OR_SPACE \
+            and looks_like_formula(value)
         number_format = put.number_format or (
             self.date_format if isinstance(value, dt.date) else None)
         size = put.size or self.size
-        fmt = styles.get(put.kind, size=size, top=put.top, bottom=put.bottom,
-                         number_format=number_format, quote=quote)
+        key = (put.kind, size, put.top, put.bottom, number_format, quote)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = self._formats[key] = styles.get(put.kind, size=size, top=put.top,
+                                                  bottom=put.bottom, number_format=number_format,
+                                                  quote=quote)
         if put.span > 1:
             ws.merge_range(row, put.col, row, put.col + put.span - 1, "", fmt)
         write_value(ws, row, put.col, value, fmt, styles, size)
