@@ -40,6 +40,7 @@ from datastore.models import (
     WorkPlan,
 )
 from datastore.photos import inspect_photo, photo_path
+from datastore.printfit import print_notes
 from datastore.textcount import count_chars
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -131,6 +132,8 @@ def check_record(kind: RecordKind, record: Record, path: str, ctx: RuleContext) 
     check = _CHECKS.get(type(record))
     if check:
         check(record, ctx, out)
+    for name, sentence in print_notes(kind.key, values):
+        out.add(name, "print.continued", f"「{model.label_of(name)}」{sentence}", WARNING)
     return out.found
 
 

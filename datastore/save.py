@@ -340,12 +340,14 @@ def save_record(root: Path, kind: RecordKind, unit: str, record: Record, *,
 
 def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record, str | None]],
               subject: str, *, actor: Actor | None = None, author: Identity | None = None,
-              when: dt.datetime | None = None) -> list[SaveResult]:
+              when: dt.datetime | None = None,
+              deletions: Sequence[tuple[RecordKind, str, str | None]] = ()) -> list[SaveResult]:
     """Save several records of one unit as ONE commit (`长春市: 导入 附表1 …`).
 
-    Each item is (kind, record, expected digest or None for a new file). Every record is
-    checked, and every file compared with what was opened, before the first one is written;
-    then each is written atomically and all are committed together under the lock.
+    Each item is (kind, record, expected digest or None for a new file); each deletion is
+    (kind, record id, expected digest). Every record is checked, and every file compared with
+    what was opened, before the first one is written or deleted; then each is written
+    atomically (or removed) and all are committed together under the lock.
     """
     check_id(unit, "单位编号")
     paths, blobs = [], []
@@ -354,20 +356,23 @@ def save_many(root: Path, unit: str, records: Sequence[tuple[RecordKind, Record,
         rel = kind.path(unit, record_id)
         paths.append(rel)
         blobs.append(canonical_bytes(rel, record))
-    if len(set(paths)) != len(paths):
+    gone = [kind.path(unit, check_id(record_id, "记录编号")) for kind, record_id, _ in deletions]
+    if len(set(paths + gone)) != len(paths + gone):
         raise LlweekError("同一个文件在一次保存中出现了两次，未写入")
-    require_write(actor, paths)
+    require_write(actor, paths + gone)
     campaign = load_campaign(root)
-    message = trailers(f"{unit_name(campaign, unit)}: {subject}", unit, paths)
-    with writer(root, f"保存 {len(paths)} 个文件") as (repo, notes):
+    message = trailers(f"{unit_name(campaign, unit)}: {subject}", unit, paths + gone)
+    with writer(root, f"保存 {len(paths + gone)} 个文件") as (repo, notes):
         author = ready_to_commit(repo, author)
-        for rel, (_, _, expected) in zip(paths, records):
+        for rel, expected in zip(paths + gone, [e for *_, e in records] + [e for *_, e in deletions]):
             _check_unchanged(root, rel, expected)
-        commit, written = write_and_commit(repo, dict(zip(paths, blobs)), paths, message,
+        writes: dict[str, bytes | None] = {**dict(zip(paths, blobs)), **{rel: None for rel in gone}}
+        commit, written = write_and_commit(repo, writes, paths + gone, message,
                                            author=author, when=when)
     ctx = RuleContext(root, campaign, unit, _unit_kind(campaign, unit))
     return [SaveResult(rel, commit, written[rel], check_record(kind, record, rel, ctx), notes)
-            for rel, (kind, record, _) in zip(paths, records)]
+            for rel, (kind, record, _) in zip(paths, records)] + [
+        SaveResult(rel, commit, None, [], notes) for rel in gone]
 
 
 def _unit_kind(campaign: Campaign, unit: str) -> str | None:

@@ -16,6 +16,7 @@ from datastore.models import (
     Campaign,
     RecordKind,
 )
+from datastore.printfit import CONTENT_WIDTH, LANDSCAPE, PORTRAIT, Page
 
 CONTACT_LABEL = "填表联系人："
 PHONE_LABEL = "联系电话："
@@ -24,6 +25,8 @@ TITLE_BREAK = "|"  # where a title too wide for the page breaks onto its second 
 DATE_BLANK = "　　　　年　　月　　日"
 OPINION_FIELDS = ("unit_opinion", "city_opinion", "province_opinion")
 CONTACT_FIELDS = ("contact_name", "contact_phone")
+#: fields holding phone numbers: several are written one to a line rather than split
+PHONE_FIELDS = ("signup_phone", "phone", "contact_phone")
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Column:
 
     header: str
     fields: tuple[str, ...]
-    width: float
+    width: float  # points on the printed page
     centered: bool = False
 
 
@@ -48,6 +51,10 @@ class Annex:
     note: str | None = None
     lines: tuple[tuple[str, ...], ...] = ()  # forms: one or two fields per line
     landscape: bool = False
+
+    @property
+    def page(self) -> Page:
+        return LANDSCAPE if self.landscape else PORTRAIT
 
     @property
     def label(self) -> str:
@@ -69,9 +76,11 @@ class Annex:
 
     @property
     def flat_fields(self) -> tuple[str, ...]:
-        """The fields of the roll-up's flat 汇总 sheet, one column each."""
+        """The fields of the roll-up's flat 汇总 sheet, one column each: a form's lines and
+        its 先进事迹 (who filled it in and the stamped opinions are on each form's sheet)."""
         if self.is_form:
-            return (self.kind.order_field or "id", *(self.kind.model.form_fields or ()))
+            return (self.kind.order_field or "id", *(f for line in self.lines for f in line),
+                    "deeds")
         return tuple(f for column in self.columns
                      for f in (column.fields or (self.kind.order_field or "id",)))
 
@@ -86,14 +95,14 @@ ANNEXES: dict[int, Annex] = {
     1: Annex(
         1, ACTIVITIES, "{year}年“{province}全民终身学习示范活动”汇总表",
         columns=(
-            Column("序号", (), 5.5, centered=True),
-            column(ACTIVITIES, "name", 18),
-            Column("活动时间", ("start", "end", "time_note"), 20),
-            column(ACTIVITIES, "venue", 17),
-            column(ACTIVITIES, "organizer", 17),
-            column(ACTIVITIES, "participants", 7, centered=True),
-            column(ACTIVITIES, "signup_phone", 15),
-            column(ACTIVITIES, "content", 30.5),
+            Column("序号", (), 30, centered=True),
+            column(ACTIVITIES, "name", 90),
+            Column("活动时间", ("start", "end", "time_note"), 116),
+            column(ACTIVITIES, "venue", 80),
+            column(ACTIVITIES, "organizer", 80),
+            column(ACTIVITIES, "participants", 38, centered=True),
+            column(ACTIVITIES, "signup_phone", 116),
+            column(ACTIVITIES, "content", CONTENT_WIDTH),
         ),
         rows=10, note="注：活动不限 10 项，请根据实际情况填报。", landscape=True),
     2: Annex(
@@ -102,8 +111,8 @@ ANNEXES: dict[int, Annex] = {
     3: Annex(
         3, ADVANCED_UNITS, "{year}年{province}全民终身学习活动周|工作先进单位汇总表",
         columns=(
-            column(ADVANCED_UNITS, "rank", 14, centered=True),
-            column(ADVANCED_UNITS, "full_name", 70, header="先进单位全称"),
+            column(ADVANCED_UNITS, "rank", 80, centered=True),
+            column(ADVANCED_UNITS, "full_name", 360, header="先进单位全称"),
         ),
         rows=8, note="注：请按推荐顺序填写登记表。"),
     4: Annex(
@@ -113,12 +122,12 @@ ANNEXES: dict[int, Annex] = {
     5: Annex(
         5, ADVANCED_PEOPLE, "{year}年{province}全民终身学习活动周|工作先进个人汇总表",
         columns=(
-            column(ADVANCED_PEOPLE, "rank", 9, centered=True),
-            column(ADVANCED_PEOPLE, "name", 10),
-            column(ADVANCED_PEOPLE, "gender", 6, centered=True),
-            column(ADVANCED_PEOPLE, "title", 14),
-            column(ADVANCED_PEOPLE, "employer", 28),
-            column(ADVANCED_PEOPLE, "phone", 17, header="联系电话"),
+            column(ADVANCED_PEOPLE, "rank", 56, centered=True),
+            column(ADVANCED_PEOPLE, "name", 62),
+            column(ADVANCED_PEOPLE, "gender", 36, centered=True),
+            column(ADVANCED_PEOPLE, "title", 76),
+            column(ADVANCED_PEOPLE, "employer", 108),
+            column(ADVANCED_PEOPLE, "phone", 102, header="联系电话"),
         ),
         rows=8, note="注：请按推荐顺序填写登记表。"),
 }

@@ -11,13 +11,21 @@ from pathlib import Path
 
 from datastore.errors import LlweekError
 from datastore.ids import check_id
-from datastore.loader import RepoData, UnitData, load_repo
+from datastore.loader import RepoData, load_repo, load_unit
+from datastore.models import KINDS, Campaign
+from datastore.save import load_campaign
 from exports.annexes import ANNEXES
-from exports.files import ROLLUP_NAME, annex_file, package_name, write_new
+from exports.files import ROLLUP_NAME, annex_file, package_name, place_file, temp_file, write_new
 from exports.package import write_package
 from exports.pdf import Part, PdfProblem, combined_pdf, pdf_name
 from exports.sheet import Look
-from exports.workbooks import rollup_workbook, unit_workbook, workbook_bytes
+from exports.workbooks import (
+    UNEXPORTED_SHEET,
+    Unreadable,
+    unit_workbook,
+    unreadable,
+    write_rollups,
+)
 
 Progress = Callable[[int, int, str], None]
 RENAMED_NOTE = "（同名文件已存在，未覆盖，另存为此名）"
@@ -48,10 +56,35 @@ class _Steps:
             self.progress(self.done, self.total, f"{WROTE}{path}{note}")
 
 
+class ExportRefused(LlweekError):
+    """Records that cannot be read would be missing from the tables: nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, skipped: list[Unreadable]) -> None:
+        lines = "\n  ".join(item.describe() for item in skipped)
+        super().__init__(f"以下 {len(skipped)} 个文件无法读取，导出的表格会缺少其中的材料，"
+                         f"因此没有导出：\n  {lines}\n请先改正这些文件；"
+                         f"确需先导出其余材料，可加 --force（表格中会附「{UNEXPORTED_SHEET}」表列出它们）")
+        self.skipped = skipped
+
+
+def load_units(root: Path, unit_ids: list[str] | None) -> RepoData:
+    """The province's files and the units wanted (all: None), with their loading findings."""
+    data = load_repo(root, materials=False)
+    for unit_id in list(data.units) if unit_ids is None else unit_ids:
+        ref = data.units[unit_id].ref
+        data.units[unit_id] = load_unit(root, unit_id, ref, data.findings)
+        unit = data.units[unit_id]
+        for stored in [*unit.singles.values(), *(s for v in unit.collections.values() for s in v)]:
+            data.stored[stored.path] = stored
+    return data
+
+
 def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str | None = None,
            all_units: bool = False, package: bool = False, pdf: bool = False,
            out_dir: Path | str, progress: Progress | None = None,
-           table_size: float = 12.0) -> list[Path]:
+           table_size: float = 12.0, force: bool = False) -> list[Path]:
     """Write the official workbooks and return the paths written.
 
     - `unit`: that unit's annexes, one workbook each (`2021-附表1-长春市.xlsx`);
@@ -62,6 +95,8 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
       tables; otherwise of the workbooks written. If it cannot be made, progress says why
       (WARNED) and everything else is written all the same.
     An existing file is never replaced: the new one takes the name `…(2)`.
+    A record file that cannot be read stops the export (ExportRefused, nothing written);
+    with `force` the rest is exported and each workbook names what is missing.
     """
     numbers = sorted(set(annexes or ANNEXES))
     unknown = [n for n in numbers if n not in ANNEXES]
@@ -74,9 +109,17 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise LlweekError(f"{out} 是一个文件，不是文件夹：请换一个输出位置")
-    data = load_repo(Path(root))
-    units = list(data.units.values()) if all_units else [_unit(data, unit)]
+    root = Path(root)
     look = Look(table_size)
+    if all_units and not package:
+        return _rollups(root, numbers, out, look, progress, force, pdf)
+
+    data = load_units(root, None if all_units else [_unit_id(root, unit)])
+    units = list(data.units.values()) if all_units else [data.units[unit]]  # type: ignore[index]
+    kinds = KINDS.values() if package else [ANNEXES[n].kind for n in numbers]
+    skipped = [s for one in units for s in unreadable(data.findings, one.id, kinds)]
+    if skipped and not force:
+        raise ExportRefused(skipped)
     year = data.campaign.year or ""
 
     if package:
@@ -89,48 +132,65 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
             written += paths
         return written
 
-    if all_units:
-        steps = _Steps(len(numbers) * (len(units) + 1) + pdf, progress)
-        written = []
-        for number in numbers:
-            annex = ANNEXES[number]
-            book = rollup_workbook(annex, data, look, lambda name: steps(f"{annex.label} {name}"))
-            steps(f"{annex.label} 保存")
-            written.append(_write(out, annex_file(year, annex.label, ROLLUP_NAME),
-                                  workbook_bytes(book), steps))
-        return written + (_tables_pdf(data, numbers, written, ROLLUP_NAME, out, steps) if pdf else [])
-
     steps = _Steps(len(numbers) + pdf, progress)
     one = units[0]
     written = []
     for number in numbers:
         annex = ANNEXES[number]
         steps(f"{one.name} {annex.label}")
-        book = unit_workbook(annex, data, one, look)
         written.append(_write(out, annex_file(year, annex.label, one.name),
-                              workbook_bytes(book), steps))
-    return written + (_tables_pdf(data, numbers, written, one.name, out, steps) if pdf else [])
+                              unit_workbook(annex, data, one, look), steps))
+    return written + (_tables_pdf(data.campaign, numbers, written, one.name, out, steps)
+                      if pdf else [])
 
 
-def _tables_pdf(data: RepoData, numbers: list[int], paths: list[Path], who: str, out: Path,
+def _tables_pdf(campaign: Campaign, numbers: list[int], paths: list[Path], who: str, out: Path,
                 steps: _Steps) -> list[Path]:
     """The workbooks just written as one PDF, a bookmark per annex; [] (and a warning) if not."""
     steps(f"{who} 打印版 PDF（LibreOffice 转换）")
-    parts = [Part(path, f"{ANNEXES[n].label} {ANNEXES[n].title_for(data.campaign)}")
+    parts = [Part(path, f"{ANNEXES[n].label} {ANNEXES[n].title_for(campaign)}")
              for n, path in zip(numbers, paths)]
     try:
-        joined = combined_pdf(parts, f"{data.campaign.title or ''} {who}")
+        joined = combined_pdf(parts, f"{campaign.title or ''} {who}")
     except PdfProblem as problem:
         steps.warn(str(problem))
         return []
-    return [_write(out, pdf_name(data.campaign.year or "", who), joined, steps)]
+    return [_write(out, pdf_name(campaign.year or "", who), joined, steps)]
 
 
-def _unit(data: RepoData, unit_id: str | None) -> UnitData:
-    found = data.unit(check_id(unit_id, "单位编号"))
-    if found is None:
+def _rollups(root: Path, numbers: list[int], out: Path, look: Look, progress: Progress | None,
+             force: bool, pdf: bool) -> list[Path]:
+    """Every annex's province roll-up in one pass over the units."""
+    campaign = load_campaign(root)
+    year = campaign.year or ""
+    units = len(load_repo(root, materials=False).units)
+    steps = _Steps(units + len(numbers) + pdf, progress)
+    temps = {number: temp_file(out) for number in numbers}
+    try:
+        skipped = write_rollups(temps, root, look, lambda name: steps(f"读取 {name}"),
+                                force=force)
+        if skipped and not force:
+            raise ExportRefused(skipped)
+        written = []
+        for number, temp in temps.items():
+            label = ANNEXES[number].label
+            steps(f"{label} 保存")
+            wanted = annex_file(year, label, ROLLUP_NAME)
+            path = place_file(temp, out, wanted)
+            steps.wrote(path, wanted)
+            written.append(path)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+    return written + (_tables_pdf(campaign, numbers, written, ROLLUP_NAME, out, steps)
+                      if pdf else [])
+
+
+def _unit_id(root: Path, unit_id: str | None) -> str:
+    checked = check_id(unit_id, "单位编号")
+    if checked not in load_repo(root, materials=False).units:
         raise LlweekError(f"材料库中没有单位「{unit_id}」")
-    return found
+    return checked
 
 
 def _write(out: Path, name: str, data: bytes, steps: _Steps) -> Path:

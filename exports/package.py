@@ -42,7 +42,7 @@ from exports.files import (
 from exports.layouts import unit_lines
 from exports.pdf import Part, PdfProblem, combined_pdf, pdf_name
 from exports.sheet import Look
-from exports.workbooks import records_of, unit_workbook, workbook_bytes
+from exports.workbooks import records_of, unit_workbook
 
 MANIFEST = "材料清单.txt"
 PHOTO_FOLDERS = {EXHIBITION.key: "展板图片", SUMMARY.key: "总结照片"}
@@ -79,12 +79,11 @@ def write_package(data: RepoData, unit: UnitData, out_dir: Path, look: Look,
         tables: dict[str, Part] = {}  # `annex1` … `annex5`, for the print version
         for number, annex in ANNEXES.items():
             step(f"{who} {annex.label}")
-            book = unit_workbook(annex, data, unit, look)
             count = len(records_of(unit, annex))
             title = annex.title_for(data.campaign)
             what = f"{title}（{count} {'份' if annex.is_form else '项'}）" if count else f"{title}（空白表）"
             name = annex_file(year, annex.label, who)
-            contents.add(work, name, workbook_bytes(book), what)
+            contents.add(work, name, unit_workbook(annex, data, unit, look), what)
             tables[f"annex{number}"] = Part(work / name, f"{annex.label} {title}")
         step(f"{who} 照片")
         pictures = {key: _photos(data.root, unit, _photo_list(unit.record(key)),

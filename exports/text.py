@@ -10,8 +10,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 FORMULA_START = ("=", "+", "-", "@")
 
 
+_DIRTY = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def clean(text: str) -> str:
     """Line breaks normalised to \\n, tabs to spaces, control characters removed."""
+    if not _DIRTY.search(text):  # the usual case, checked in one pass
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return _CONTROL.sub("", text)
 

@@ -3,7 +3,6 @@ would open them."""
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import subprocess
@@ -41,8 +40,24 @@ def _records(repo: Path, unit: str, key: str) -> list:
     return [s.record for s in load_repo(repo).units[unit].items(key)]
 
 
+def _widths(ws) -> dict[int, tuple[float, bool]]:
+    """(width, hidden) of each column; openpyxl groups equal neighbours into one entry."""
+    return {col: (dim.width, bool(dim.hidden)) for dim in ws.column_dimensions.values()
+            for col in range(dim.min, dim.max + 1)}
+
+
+def _visible(ws) -> int:
+    """The columns a reader sees (the last, hidden one holds record ids)."""
+    return max(col for col, (_, hidden) in _widths(ws).items() if not hidden)
+
+
 def _row(ws, row: int) -> list:
-    return [ws.cell(row, col).value for col in range(1, ws.max_column + 1)]
+    return [ws.cell(row, col).value for col in range(1, _visible(ws) + 1)]
+
+
+def _sheets(book) -> list[str]:
+    """The sheets a reader sees."""
+    return [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
 
 
 def _assert_printable(ws, *, landscape: bool) -> None:
@@ -50,12 +65,12 @@ def _assert_printable(ws, *, landscape: bool) -> None:
     assert str(setup.paperSize) == ws.PAPERSIZE_A4 == "9"
     assert setup.orientation == ("landscape" if landscape else "portrait")
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert setup.fitToWidth == 1
+    assert setup.fitToWidth in (None, 1)  # None: the default, one page wide
     margins = ws.page_margins
     assert (round(margins.top / CM, 2), round(margins.bottom / CM, 2),
             round(margins.left / CM, 2), round(margins.right / CM, 2)) == (3.7, 3.5, 2.8, 2.6)
     assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
-    for row in ws.iter_rows():
+    for row in ws.iter_rows(max_col=_visible(ws)):
         for cell in row:
             if cell.value is not None:
                 assert cell.font.charset == 134, cell.coordinate
@@ -95,7 +110,7 @@ def test_annex1_shows_every_activity_under_the_notices_headers(sample_repo, tmp_
     ws = _book(path).active
     assert ws["A1"].value == "附表1"
     assert ws["A2"].value == "2021年“吉林省全民终身学习示范活动”汇总表"
-    assert ws["A3"].value == "吉林省 长春市"
+    assert ws["A3"].value == "吉林省　长春　市（县）　　　　　　区"
     assert _row(ws, 4) == HEADERS_1
     activities = _records(sample_repo, "changchun", "activities")
     assert len(activities) > 10
@@ -103,10 +118,12 @@ def test_annex1_shows_every_activity_under_the_notices_headers(sample_repo, tmp_
         row = _row(ws, 5 + index)
         assert row[0] == index + 1
         assert row[1] == activity.name
-        assert row[2] == "\n".join(p for p in (date_range(activity.start, activity.end),
-                                               activity.time_note) if p)
-        assert row[3:] == [activity.venue, activity.organizer, activity.participants,
-                           activity.signup_phone, activity.content]
+        assert row[2].replace("—\n", "—") == "\n".join(
+            p for p in (date_range(activity.start, activity.end), activity.time_note) if p)
+        assert row[3:6] == [activity.venue, activity.organizer, activity.participants]
+        assert row[6].replace("、\n", "、") == activity.signup_phone
+        assert row[7] == activity.content
+        assert ws.cell(5 + index, 9).value == activity.id  # hidden, for import
     after = 5 + len(activities)
     assert ws.cell(after, 1).value == "注：活动不限 10 项，请根据实际情况填报。"
     footer = ws.cell(after + 1, 1).value
@@ -121,14 +138,15 @@ def test_unit_with_nothing_yet_exports_blank_official_forms(sample_repo, tmp_pat
     paths = _export(sample_repo, tmp_path, unit="meihekou")
     assert [p.name for p in paths] == [f"2021-附表{n}-梅河口市.xlsx" for n in range(1, 6)]
     table = _book(paths[0]).active
-    assert table["A3"].value == "吉林省　　　　市（县）　　　　区"
+    assert table["A3"].value == "吉林省　　　　　　市（县）　　　　　　区"
     assert [table.cell(r, 1).value for r in range(5, 15)] == list(range(1, 11))
     assert all(table.cell(r, c).value is None for r in range(5, 15) for c in range(2, 9))
     assert table.cell(15, 1).value.startswith("注：")
     form = _book(paths[1])
-    assert form.sheetnames == ["附表2"]
-    assert form.active["A3"].value == "单位全称\n（以公章为准）"
-    assert form.active["B3"].value is None
+    assert _sheets(form) == ["附表2"]
+    assert form.active["A3"].value == "单位全称"
+    assert form.active["B3"].value == "（以公章为准）"  # the notice's hint in the value box
+    assert form.active["B7"].value == "（500 字以内，可另附页）"
     ranked = _book(paths[2]).active
     assert [ranked.cell(r, 1).value for r in range(5, 13)] == list(range(1, 9))
     assert ranked.cell(13, 1).value == "注：请按推荐顺序填写登记表。"
@@ -145,21 +163,24 @@ def test_unit_form_sheet_per_applicant_with_every_field_and_opinion_box(sample_r
         annex = ANNEXES[2 if key == "advanced_units" else 4]
         records = _records(sample_repo, "changchun", key)
         book = _book(path)
-        assert len(book.sheetnames) == len(records) >= 2
+        assert len(_sheets(book)) == len(records) >= 2
         for index, (ws, record) in enumerate(zip(book.worksheets, records)):
             assert ws["A1"].value == annex.label
             assert ws["A2"].value.replace("\n", "") == annex.title_for(load_repo(sample_repo).campaign)
-            labels = {ws.cell(r, c).value.split("\n")[0]: ws.cell(r, c + 1).value
+            values = {ws.cell(r, c).value: ws.cell(r, c + (1 if c == 1 else 2)).value
                       for r in range(3, 7) for c in (1, 4) if ws.cell(r, c).value}
             for line in annex.lines:
                 for name in line:
-                    value = labels[annex.kind.model.label_of(name)]
+                    value = values[annex.kind.model.label_of(name)]
                     expected = getattr(record, name)
-                    assert (value.date() if hasattr(value, "date") else value) == expected
+                    if hasattr(value, "date"):
+                        assert value.date() == expected
+                    else:
+                        hint = next(s.hint for s in annex.kind.model.specs() if s.name == name)
+                        assert value == (f"{expected}　（{hint}）" if hint else expected)
             deeds_row = next(r for r in range(7, 12) if (ws.cell(r, 1).value or "").startswith(
                 annex.kind.model.label_of("deeds")))
-            assert "（500 字以内，可另附页）" in ws.cell(deeds_row, 1).value
-            assert ws.cell(deeds_row, 2).value == record.deeds
+            assert ws.cell(deeds_row, 2).value == f"（500 字以内，可另附页）\n{record.deeds}"
             assert ws.row_dimensions[deeds_row].height >= 500 / 30 * 12  # room for 500 字
             heads = [ws.cell(r, c).value for r in range(deeds_row, deeds_row + 4) for c in (1, 3, 5)]
             assert ["单位意见", "市(州)教育行政部门意见", "吉林省教育厅意见"] == [
@@ -174,6 +195,8 @@ def test_unit_form_sheet_per_applicant_with_every_field_and_opinion_box(sample_r
             footer = ws.cell(opinion_row + 1, 1).value
             assert f"填表联系人：{record.contact_name}" in footer
             assert f"联系电话：{record.contact_phone}" in footer
+            assert ws["G3"].value == record.id  # hidden, for import
+            assert ws.page_setup.fitToHeight in (None, 1)  # one page
             _assert_boxes_closed(path, ws, index)
             _assert_printable(ws, landscape=False)
     people = _book(paths[1]).active
@@ -194,7 +217,9 @@ def test_ranked_lists_name_the_unit_and_keep_eight_rows(sample_repo, tmp_path):
     assert _row(ws, 4) == ["推荐序号", "姓名", "性别", "职务", "工作单位", "联系电话"]
     people = _records(sample_repo, "changchun", "advanced_people")
     assert [_row(ws, 5 + i) for i in range(len(people))] == [
-        [p.rank, p.name, p.gender, p.title, p.employer, p.phone] for p in people]
+        [p.rank, p.name, p.gender, p.title, p.employer, p.phone.replace("、", "、\n")]
+        if len(p.phone) > 13 else [p.rank, p.name, p.gender, p.title, p.employer, p.phone]
+        for p in people]
     [choice] = ws.data_validations.dataValidation
     assert str(choice.sqref) == "C5:C12"
     assert ws.print_title_rows == "$4:$4"
@@ -217,14 +242,31 @@ def test_hostile_text_is_written_as_text_without_control_characters(sample_repo,
     assert all(c.data_type == "s" for c in cells)
 
 
-def test_long_text_gets_a_row_tall_enough(sample_repo, tmp_path):
-    _change(sample_repo, ACTIVITIES, "changchun", 0, content="老年人智能手机培训课堂" * 30)
+def test_long_text_continues_on_the_rows_below_never_taller_than_a_page(sample_repo, tmp_path):
+    content = "老年人智能手机培训课堂，" * 500  # 6,000 字
+    _change(sample_repo, ACTIVITIES, "changchun", 0, content=content)
     [path] = _export(sample_repo, tmp_path, 1)
     ws = _book(path).active
-    width_pt = ws.column_dimensions["H"].width * 7 * 0.75
-    lines = math.ceil(300 / (width_pt / 12))
-    assert ws.row_dimensions[5].height >= lines * 12 * 1.2
-    assert ws.row_dimensions[5].height > ws.row_dimensions[6].height
+    record = _records(sample_repo, "changchun", "activities")[0]
+    rows = [r for r in range(5, ws.max_row + 1) if ws.cell(r, 9).value == record.id]
+    assert len(rows) > 10 and rows == list(range(rows[0], rows[0] + len(rows)))
+    assert "".join(ws.cell(r, 8).value for r in rows) == content
+    assert [ws.cell(r, 1).value for r in rows] == [1] + [None] * (len(rows) - 1)
+    assert ws.cell(rows[0], 2).value == record.name
+    page = (21.0 - 3.7 - 3.5) / 2.54 * 72
+    first_page = sum(ws.row_dimensions[r].height for r in range(1, 5))
+    assert all(ws.row_dimensions[r].height <= page - first_page for r in rows)
+    assert ws.cell(rows[-1] + 1, 1).value == 2  # the next activity follows
+
+
+def _flat_rows(flat) -> list[tuple]:
+    """(unit, name) of each record of a 汇总 sheet; a record's continued rows count once."""
+    key = _visible(flat) + 1
+    seen: list[tuple] = []
+    for row in range(2, flat.max_row + 1):
+        if row == 2 or flat.cell(row, key).value != flat.cell(row - 1, key).value:
+            seen.append((flat.cell(row, 1).value, flat.cell(row, 3).value))
+    return seen
 
 
 def test_rollup_holds_every_record_of_every_unit(sample_repo, tmp_path):
@@ -236,11 +278,10 @@ def test_rollup_holds_every_record_of_every_unit(sample_repo, tmp_path):
     assert book.sheetnames[0] == "汇总"
     assert _row(flat, 1)[:4] == ["单位", "序号", "活动名称", "开始日期"]
     expected = [(u.name, s.record.name) for u in data.units.values() for s in u.items("activities")]
-    assert [(flat.cell(r, 1).value, flat.cell(r, 3).value)
-            for r in range(2, flat.max_row + 1)] == expected
+    assert _flat_rows(flat) == expected
     assert flat.auto_filter.ref == f"A1:K{len(expected) + 1}"
     with_activities = [u for u in data.units.values() if u.items("activities")]
-    assert book.sheetnames[1:] == [u.name for u in with_activities]
+    assert _sheets(book)[1:] == [u.name for u in with_activities]
     for unit in with_activities:
         ws = book[unit.name]
         assert ws["A2"].value == "2021年“吉林省全民终身学习示范活动”汇总表"
@@ -250,9 +291,8 @@ def test_rollup_holds_every_record_of_every_unit(sample_repo, tmp_path):
     expected = [(u.name, s.record.name) for u in data.units.values()
                 for s in u.items("advanced_people")]
     flat = people["汇总"]
-    assert [(flat.cell(r, 1).value, flat.cell(r, 3).value)
-            for r in range(2, flat.max_row + 1)] == expected
-    assert len(people.sheetnames) == 1 + len(expected)
+    assert _flat_rows(flat) == expected
+    assert len(_sheets(people)) == 1 + len(expected)
 
 
 def test_package_holds_annexes_documents_renamed_photos_and_manifest(sample_repo, tmp_path):
@@ -332,16 +372,88 @@ def test_export_command_writes_files_and_refuses_bad_requests(sample_repo, tmp_p
 
 
 @pytest.mark.parametrize("kind", [ADVANCED_UNITS, ADVANCED_PEOPLE])
-def test_deeds_longer_than_a_row_spill_into_a_taller_box(sample_repo, tmp_path, kind):
-    _change(sample_repo, kind, "changchun", 0, deeds="社区教育促进民族团结。" * 150)
+def test_deeds_longer_than_the_box_go_on_an_annex_page(sample_repo, tmp_path, kind):
+    deeds = "社区教育促进民族团结。\n" * 150
+    _change(sample_repo, kind, "changchun", 0, deeds=deeds)
     number = 2 if kind is ADVANCED_UNITS else 4
     [path] = _export(sample_repo, tmp_path, number)
-    ws = _book(path).worksheets[0]
-    box = next(m for m in ws.merged_cells.ranges if m.min_col == 2 and m.max_col == 6
-               and m.max_row > m.min_row)
-    total = sum(ws.row_dimensions[r].height for r in range(box.min_row, box.max_row + 1))
-    assert all(ws.row_dimensions[r].height <= 409 for r in range(box.min_row, box.max_row + 1))
-    assert total >= 1650 / 27 * 12
+    book = _book(path)
+    form, page = book.worksheets[:2]
+    assert page.title == f"{form.title}-附页" and page["A1"].value == f"附表{number}　附页"
+    assert form.page_setup.fitToHeight in (None, 1)  # the form stays on one page
+    height = sum(form.row_dimensions[r].height for r in range(1, form.max_row + 1)
+                 if form.row_dimensions[r].height)
+    assert height <= (29.7 - 3.7 - 3.5) / 2.54 * 72 * 1.3
+    label = kind.model.label_of("deeds")
+    box = [r for r in range(7, 12) if not form.cell(r, 1).value
+           or form.cell(r, 1).value.startswith(label)]
+    assert form.cell(box[0], 1).value == f"{label}\n（下接附页）"
+    shown = "".join(form.cell(r, 2).value or "" for r in box).removeprefix("（500 字以内，可另附页）\n")
+    rest = "".join(page.cell(r, 1).value for r in range(5, page.max_row + 1)
+                   if page.cell(r, 2).value == "deeds")
+    assert shown + rest == deeds
+    assert all(page.row_dimensions[r].height <= 409 for r in range(1, page.max_row + 1)
+               if page.row_dimensions[r].height)
+
+
+def test_unreadable_record_stops_the_export_and_force_names_it(sample_repo, tmp_path, capsys):
+    stored = load_repo(sample_repo).units["changchun"].items("advanced_people")[1]
+    (sample_repo / stored.path).write_text('name = "王建国"\nrank = \n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["export", "-C", str(sample_repo), "--unit", "changchun", "--annex", "4", "5",
+                 "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{stored.path}:2" in err and "--force" in err
+    assert not out.exists() or not list(out.iterdir())
+    assert main(["export", "-C", str(sample_repo), "--all-units", "--annex", "5",
+                 "-o", str(out)]) == 1
+    assert not out.exists() or not list(out.iterdir())
+    assert main(["export", "-C", str(sample_repo), "--unit", "changchun", "--annex", "5",
+                 "--force", "-o", str(out)]) == 0
+    book = _book(out / "2021-附表5-长春市.xlsx")
+    assert "未导出的材料" in _sheets(book)
+    listed = book["未导出的材料"]
+    assert [listed.cell(4, c).value for c in (1, 2)] == [stored.path, 2]
+    assert main(["export", "-C", str(sample_repo), "--all-units", "--annex", "1", "5",
+                 "--force", "-o", str(out)]) == 0
+    assert "未导出的材料" in _sheets(_book(out / "2021-附表5-全省汇总.xlsx"))
+    assert "未导出的材料" not in _sheets(_book(out / "2021-附表1-全省汇总.xlsx"))
+    # the activities are readable: their export is not held up
+    assert main(["export", "-C", str(sample_repo), "--unit", "changchun", "--annex", "1",
+                 "-o", str(tmp_path / "other")]) == 0
+
+
+def test_phone_numbers_emails_and_dates_get_room_enough_never_to_be_split(sample_repo, tmp_path):
+    from datastore.printfit import box_width_for
+
+    _change(sample_repo, ACTIVITIES, "changchun", 0,
+            signup_phone="0431-88912371、0431-85673108、13904310000")
+    _change(sample_repo, ADVANCED_PEOPLE, "changchun", 0, email="wangjianguo61@126.com")
+    table, form = _export(sample_repo, tmp_path, 1, 4)
+    ws = _book(table).active
+    assert ws["G5"].value == "0431-88912371、\n0431-85673108、\n13904310000"
+    width = ws.column_dimensions["G"].width * 7 * 0.75  # a file width unit is 7 px
+    assert width >= box_width_for("0431-88912371、", 12) - 1
+    for row in range(5, 17):
+        when = ws.cell(row, 3).value
+        if when and "—" in when:
+            first = when.split("\n")[0]
+            assert first.endswith("—") or first.count("日") == 2  # split after the dash only
+    person = _book(form).worksheets[0]
+    assert person["B6"].value == "wangjianguo61@126.com"
+    assert person["B6"].font.sz == 12
+
+
+def test_rollup_summary_sheet_fits_a4_landscape_at_ten_point(sample_repo, tmp_path):
+    for number in range(1, 6):
+        [path] = export(sample_repo, [number], all_units=True, out_dir=tmp_path / str(number))
+        flat = _book(path)["汇总"]
+        widths = [w for w, hidden in _widths(flat).values() if not hidden]
+        assert sum(w * 7 for w in widths) * 0.75 <= (29.7 - 2.8 - 2.6) / 2.54 * 72 + 1
+        assert flat.page_setup.orientation == "landscape"
+        assert flat.print_title_rows == "$1:$1"
+        cells = [c for row in flat.iter_rows(max_col=_visible(flat)) for c in row if c.value]
+        assert all(c.font.sz >= 9 and c.alignment.wrap_text for c in cells)
 
 
 def test_unit_staff_export_their_own_unit_by_default(sample_repo, tmp_path, monkeypatch):
@@ -360,3 +472,13 @@ def test_exports_stay_free_of_the_app():
             "print(sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'tui')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_validate_warns_before_a_text_continues_on_more_rows_or_an_annex_page(sample_repo,
+                                                                             capsys):
+    _change(sample_repo, ACTIVITIES, "changchun", 0, content="社区教育促进民族团结。" * 40)
+    _change(sample_repo, ADVANCED_PEOPLE, "changchun", 0, deeds="社区教育促进民族团结。\n" * 60)
+    main(["validate", "-C", str(sample_repo), "--unit", "changchun"])
+    out = capsys.readouterr().out
+    assert "「活动内容」打印时约" in out and "在附表1中续排" in out
+    assert "「先进事迹简介」打印时约" in out and "其余印在附页上" in out

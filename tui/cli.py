@@ -93,6 +93,8 @@ def _parser() -> ChineseParser:
     scope.add_argument("--unit", metavar="ID", help="导出这个单位")
     scope.add_argument("--all-units", action="store_true", help="全省汇总（每单位一页）")
     export.add_argument("--package", action="store_true", help="同时生成单位的完整电子材料包")
+    export.add_argument("--force", action="store_true",
+                        help="有材料文件无法读取时仍导出其余材料（表格中附「未导出的材料」表）")
     export.add_argument("--pdf", action="store_true",
                         help="另生成一个可直接打印的 PDF（按通知顺序，带书签；需要 LibreOffice）")
     export.add_argument("-o", dest="out", metavar="OUT", required=True, help="输出文件夹")

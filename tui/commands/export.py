@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
     out = out_folder(root, args.out, base=Path.cwd())
     written = export(root, args.annex, unit=unit, all_units=args.all_units,
-                     package=args.package, pdf=args.pdf, out_dir=out, progress=progress)
+                     package=args.package, pdf=args.pdf, out_dir=out, progress=progress,
+                     force=args.force)
     print(f"共导出 {len(written)} 项，位于 {out}")
     for warning in dict.fromkeys(warnings):  # the same reason once, not once per unit
         print(warning, file=sys.stderr)

@@ -31,6 +31,7 @@ from datastore.rules import validate_repo
 from exports.annexes import ANNEXES
 from exports.export import WARNED, WROTE, export
 from exports.pdf import INSTALL_HINT, find_soffice
+from exports.workbooks import UNREADABLE
 from tui.app import Job, LlweekApp
 from tui.outfolder import default_folder, out_folder
 from tui.screens.dialogs import Dialog
@@ -249,12 +250,13 @@ class ExportScreen(Screen):
             self._write(options)
             return
         workspace = self.app.workspace
-        lines = [Text.assemble(f"{workspace.unit_name(f.unit)} " if f.unit else "", finding_text(f))
+        lines = [Text.assemble(f"{workspace.unit_name(f.unit)} " if f.unit else "", finding_text(f),
+                               f"（{f.location()}，不会导出）" if f.code in UNREADABLE else "")
                  for f in errors]
 
         def answer(go_on: bool | None) -> None:
-            if go_on:
-                self._write(options)
+            if go_on:  # files that cannot be read are then named in the workbooks
+                self._write({**options, "force": True})
 
         self.app.push_screen(ExportWarningDialog(lines), answer)
 

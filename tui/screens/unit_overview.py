@@ -40,6 +40,7 @@ class UnitOverviewScreen(UnitScreen):
         Binding("p", "paper", "纸质寄出"),
         Binding("i", "profile", "单位信息"),
         Binding("r", "review", "审核"),
+        Binding("t", "import_table", "导入表格"),
         Binding("h", "app.history", "历史"),
         Binding("escape", "back", "返回"),
     ]
@@ -47,7 +48,7 @@ class UnitOverviewScreen(UnitScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review":  # the province's key only
             return self.app.actor is not None and self.app.actor.is_province
-        if action in ("submit", "paper"):  # not offered on a read-only unit
+        if action in ("submit", "paper", "import_table"):  # not offered on a read-only unit
             return self.app.may_edit(self.unit_id)
         return True
 
@@ -138,6 +139,13 @@ class UnitOverviewScreen(UnitScreen):
 
     def action_profile(self) -> None:
         self.app.open_profile(self.unit_id)
+
+    def action_import_table(self) -> None:
+        """A filled 附表 read back into this unit's records, previewed first."""
+        from tui.screens.import_table import ImportScreen
+
+        if self.may_edit("导入本单位的表格"):
+            self.app.push_screen(ImportScreen(self.unit_id))
 
     def action_submit(self) -> None:
         """Mark the highlighted deliverable 报送 today, or take the mark back."""
