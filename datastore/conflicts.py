@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from datastore.diff3 import has_markers
+from datastore.diff3 import has_markers, merge3
 from datastore.errors import LlweekError
 from datastore.fieldpath import MISSING, KeyPath, label, model_of_path, put
 from datastore.gitrepo import GitRepo, Identity, open_repo
@@ -165,12 +165,26 @@ def _conflicted(repo: GitRepo, campaign: Campaign, path: str,
     record.kind = ConflictKind.FIELDS
     record.merged = outcome.data
     record.fields = [ConflictField(c.path, label(model, c.path), c.base, c.ours, c.theirs,
-                                   _suggestion(c.base, c.ours, c.theirs))
+                                   text_suggestion(c.base, c.ours, c.theirs))
                      for c in outcome.conflicts]
     return record
 
 
-def _suggestion(base: Any, mine: Any, theirs: Any) -> str | None:
+def side_text(base: str, mine: str, theirs: str, side: str) -> str:
+    """A long text changed two ways, taking `side`'s version (MINE or THEIRS) only where
+    both changed the same lines: every paragraph only one side changed is kept."""
+    chunks = merge3(base.splitlines(keepends=True), mine.splitlines(keepends=True),
+                    theirs.splitlines(keepends=True))
+    lines: list[str] = []
+    for chunk in chunks:
+        if chunk.clean is not None:
+            lines.extend(chunk.clean)
+        else:
+            lines.extend(chunk.ours if side == MINE else chunk.theirs)
+    return "".join(lines)
+
+
+def text_suggestion(base: Any, mine: Any, theirs: Any) -> str | None:
     if not (isinstance(mine, str) and isinstance(theirs, str) and "\n" in mine + theirs):
         return None
     return text_with_markers(base if isinstance(base, str) else "", mine, theirs)
@@ -273,7 +287,8 @@ def finish_in(repo: GitRepo, author: Identity | None = None) -> str:
     if marked:
         raise LlweekError(f"这些文件里还留着冲突标记（<<<<<<< … >>>>>>>），请先解决：{'、'.join(marked)}")
     env = (author or repo.require_identity()).env()
-    repo.run("commit", "--no-edit", "--no-verify", "--quiet", env=env)
+    # strip: git's "# Conflicts:" lines in MERGE_MSG are notes for an editor, not history
+    repo.run("commit", "--no-edit", "--cleanup=strip", "--no-verify", "--quiet", env=env)
     return repo.run("rev-parse", "HEAD").strip()
 
 

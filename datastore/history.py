@@ -19,6 +19,7 @@ from datastore.errors import LlweekError
 from datastore.fieldpath import MISSING, Item, KeyPath, item_key, label, model_of_path, show
 from datastore.gitrepo import GitRepo, Identity, open_repo
 from datastore.loader import kind_of_path
+from datastore.photostage import stage_from_history
 from datastore.records import build_record
 from datastore.save import SaveResult, load_campaign, save_file, trailers, unit_name
 from datastore.tomlio import TomlSyntaxError, parse
@@ -200,6 +201,7 @@ def restore(root: Path, path: str, commit: str, *, expected: str | None,
     who = unit_name(load_campaign(root), unit) if unit else "吉林省"
     what = kind.describe(record) if kind else path
     subject = f"{who}: 恢复 {what} 到 {info.date:%Y-%m-%d %H:%M} 的版本（{info.short}）"
+    stage_from_history(root, path, record, commit)  # its photos come back with it
     return save_file(root, path, record, trailers(subject, unit, [path]), expected=expected,
                      actor=actor, author=author)
 

@@ -13,8 +13,6 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from datastore.errors import LlweekError
-from datastore.tomlio import atomic_write
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".heic")
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
@@ -98,26 +96,3 @@ def _read_header(path: Path, size: int) -> PhotoInfo:
     if orientation in _ROTATED:
         width, height = height, width
     return PhotoInfo(width, height, size, fmt)
-
-
-def copy_photo_in(source: Path, root: Path, unit: str, max_mb: int) -> str:
-    """Copy a photo chosen on the server into units/<unit>/photos/, bytes unchanged.
-
-    Returns the file name used there (a new name when one with other content exists).
-    """
-    info = inspect_photo(source)
-    if not info.ok:
-        raise LlweekError(f"{source.name}：{info.problem}")
-    if info.size_bytes > max_mb * 1024 * 1024:
-        raise LlweekError(f"{source.name} 大小 {info.size_bytes / 1048576:.1f} MB，超过 {max_mb} MB 的上限")
-    folder = root / "units" / unit / "photos"
-    folder.mkdir(parents=True, exist_ok=True)
-    stem, suffix = source.stem.lstrip(".") or "photo", source.suffix.lower()
-    name, counter = f"{stem}{suffix}", 1
-    while (folder / name).exists():
-        if (folder / name).read_bytes() == source.read_bytes():
-            return name
-        counter += 1
-        name = f"{stem}-{counter}{suffix}"
-    atomic_write(folder / name, source.read_bytes())
-    return name

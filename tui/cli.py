@@ -84,6 +84,8 @@ def _parser() -> ChineseParser:
 
     status = sub.add_parser("status", parents=[common, today], help="截止日期看板")
     status.add_argument("--json", action="store_true", help="输出 JSON")
+    status.add_argument("--remind", action="store_true",
+                        help="催报：列出有材料未报、逾期或被退回的单位、事项和填表联系人，可直接复制发送")
 
     export = sub.add_parser("export", parents=[common], help="导出正式 Excel 表格")
     export.add_argument("--annex", type=int, nargs="+", choices=range(1, 6), metavar="N",
@@ -99,7 +101,9 @@ def _parser() -> ChineseParser:
     imp.add_argument("file", metavar="FILE.xlsx")
     imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入")
 
-    sub.add_parser("sync", parents=[common], help="同步：提交、拉取、合并、推送")
+    sync = sub.add_parser("sync", parents=[common], help="同步：提交、拉取、合并、推送")
+    sync.add_argument("--with-photos", action="store_true",
+                      help="同时提交没有被任何保存用到的新照片（默认只列出，不提交）")
 
     log = sub.add_parser("log", parents=[common], help="修改历史")
     log.add_argument("path", nargs="?", metavar="PATH", help="某个文件（显示字段级改动）")
@@ -111,7 +115,8 @@ def _parser() -> ChineseParser:
     hook = sub.add_parser("install-hook", help="在中心仓库安装推送权限检查")
     hook.add_argument("bare_repo", metavar="BARE_REPO")
 
-    check = sub.add_parser("pre-receive", help=argparse.SUPPRESS)
+    # no help: argparse lists a subcommand only when it has some (SUPPRESS would print as is)
+    check = sub.add_parser("pre-receive")
     check.add_argument("bare_repo", metavar="BARE_REPO")
     return parser
 

@@ -7,6 +7,7 @@ not yet pushed, an open merge) is read again in a worker, without asking the ser
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
@@ -47,8 +48,9 @@ class Syncer:
         self.unreachable: str | None = None  # why the last sync could not reach the server
         self.state = LocalState()
 
-    def start(self) -> None:
-        """Sync now (in a worker); a second request while one runs is only told to wait."""
+    def start(self, photos: Collection[str] = ()) -> None:
+        """Sync now (in a worker); a second request while one runs is only told to wait.
+        `photos`: new photo files the person agreed to commit though no save used them."""
         app = self.app
         if app.workspace is None:
             app.notify("材料库还在读取中，请稍候。")
@@ -61,7 +63,8 @@ class Syncer:
         root, actor = app.root, app.actor
 
         def run() -> tuple[SyncResult, Workspace | None]:
-            result = sync(root, actor=actor if actor is not None else rights_for(root).actor)
+            result = sync(root, actor=actor if actor is not None else rights_for(root).actor,
+                          photos=photos)
             if not (result.pulled or result.finished_merge or result.committed):
                 return result, None
             # read under the writer lock: a save made meanwhile is either read here or
@@ -100,6 +103,22 @@ class Syncer:
         else:
             app.notify(text, title="同步完成", timeout=8)
         self.show()
+        if result.untracked_photos and not result.conflicts and not result.unreachable:
+            self.ask_photos(result.untracked_photos)
+
+    def ask_photos(self, paths: list[str]) -> None:
+        """New photo files no save used were left out: list them and ask."""
+        from tui.screens.dialogs import ConfirmDialog
+
+        listed = "\n".join(f"  {path}" for path in paths)
+        question = (f"有 {len(paths)} 张照片不在任何已保存的材料里，这次没有提交：\n{listed}\n"
+                    "它们可能是选了又换掉、或手工放进 photos 文件夹的。要提交并推送它们吗？")
+
+        def answer(commit: bool | None) -> None:
+            if commit:
+                self.start(photos=paths)
+
+        self.app.push_screen(ConfirmDialog(question, yes="提交并推送", no="先不提交"), answer)
 
     # ------------------------------------------------------------------ the banner
 

@@ -1,18 +1,21 @@
 """`llweek sync`: commit what is pending, fetch, merge, push.
 
 Exit 0 when synced, 2 when the server cannot be reached (with the reason; the local commits
-stay), 3 when the merge stopped on conflicts (listed file by file and field by field).
+stay), 3 when the merge stopped on conflicts (listed file by file and field by field). New
+photo files that no save used are listed and left out, unless `--with-photos` asks for them.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from datastore.conflicts import ConflictedRecord, ConflictKind
 from datastore.fieldpath import show
 from datastore.roles import rights_for
-from datastore.sync import sync
+from datastore.gitrepo import open_repo
+from datastore.sync import is_photo_path, sync
 from tui.cli import EXIT_CONFLICT, EXIT_OK, EXIT_USAGE
 from tui.commands.common import repo_root
 
@@ -29,15 +32,27 @@ def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
           file=sys.stderr)
 
 
+def photo_paths(root: Path) -> list[str]:
+    """Every new photo file under units/*/photos/ (what --with-photos commits)."""
+    with open_repo(root) as repo:
+        listed = repo.run("ls-files", "--others", "--exclude-standard", "-z", "--", "units")
+    return [p for p in listed.split("\0") if p and is_photo_path(p)]
+
+
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
-    result = sync(root, actor=rights_for(root).actor)
+    asked = photo_paths(root) if args.with_photos else ()
+    result = sync(root, actor=rights_for(root).actor, photos=asked)
     if result.finished_merge:
         print("已完成合并（冲突已解决）")
     if result.committed:
         print(f"已提交手工修改：{'、'.join(result.committed)}")
     if result.not_committed:
         print(f"未提交：{'、'.join(result.not_committed)}", file=sys.stderr)
+    if result.untracked_photos:
+        print(f"未提交 {len(result.untracked_photos)} 张没有被任何保存用到的照片："
+              f"{'、'.join(result.untracked_photos)}。确要提交时：llweek sync --with-photos",
+              file=sys.stderr)
     if result.unreachable:
         print(result.summary, file=sys.stderr)
         return EXIT_USAGE

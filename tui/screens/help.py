@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from datastore.deadlines import STATE_MEANINGS
-from tui.widgets.bar import TopBar
+from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.state import state_text
 
 KEYS = [
@@ -67,7 +67,7 @@ class HelpScreen(Screen):
                 states.add_row(state_text(state), meaning)
             yield Static(Text("状态", style="bold underline"))
             yield Static(states)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#body").focus()

@@ -1,7 +1,11 @@
 """A unit's records of one kind (附表1 rows, 先进单位, 先进个人, 案例) as a list.
 
-a adds (the form opens on its first field), enter opens, d deletes after asking, and in
-ranked lists shift+↑/↓ move a record; 序号 / 推荐序号 stay 1, 2, 3 … without gaps.
+a adds (the form opens on its first field), enter opens, d deletes after asking, and
+shift+↑/↓ move a record; 序号 / 推荐序号 stay 1, 2, 3 … without gaps, and the package and
+the tables follow them.
+
+A list of thousands of rows shows its first rows at once and adds the rest in batches, each
+a separate step of the event loop, so ctrl+q and every other key are answered meanwhile.
 """
 
 from __future__ import annotations
@@ -13,18 +17,19 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from datastore.deadlines import days_text
+from datastore.findings import Finding
 from datastore.ids import new_id
 from datastore.loader import StoredRecord
 from datastore.models import DELIVERABLES, RecordKind
 from datastore.save import delete_record
 from tui.app import Job
-from tui.commands.status import days_text
-from tui.ordering import renumber
+from tui.ordering import move_subject, renumber
 from tui.screens.editor import RecordEditor
 from tui.screens.unit_screen import UnitScreen
-from tui.widgets.bar import TopBar
+from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.findings import FindingsView
 from tui.widgets.state import problems_text, state_text
 
@@ -49,6 +54,12 @@ def cell(value: Any, width: int) -> str:
     return clip(" ".join(str(value).split()), width)
 
 
+#: rows added in one step; the first batch shows at once, the rest follow
+BATCH = 200
+#: how the reorder keys are shown in the footer: one entry for both
+MOVE_GROUP = Binding.Group("调序", compact=True)
+
+
 class RecordListScreen(UnitScreen):
     """The records of `KIND` for one unit; `EDITOR` opens one of them."""
 
@@ -63,11 +74,16 @@ class RecordListScreen(UnitScreen):
         Binding("a", "add", "新增"),
         Binding("enter", "open", "打开"),
         Binding("d", "delete", "删除"),
-        Binding("shift+up", "move(-1)", "上移"),
-        Binding("shift+down", "move(1)", "下移"),
+        Binding("shift+up", "move(-1)", "上移", key_display="⇧↑", group=MOVE_GROUP),
+        Binding("shift+down", "move(1)", "下移", key_display="⇧↓", group=MOVE_GROUP),
         Binding("h", "app.history", "历史"),
         Binding("escape", "back", "返回"),
     ]
+
+    def __init__(self, unit_id: str) -> None:
+        super().__init__(unit_id)
+        self.generation = 0  # each fill counts up; a batch of an older fill stops
+        self.added: str | None = None  # a record being added: the cursor goes to it once saved
 
     def compose(self) -> ComposeResult:
         unit_name = self.app.workspace.unit_name(self.unit_id)
@@ -75,7 +91,7 @@ class RecordListScreen(UnitScreen):
         yield Static("", id="summary")
         yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
         yield FindingsView(id="row-findings")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -103,31 +119,53 @@ class RecordListScreen(UnitScreen):
         return unit.items(self.KIND.key) if unit else []
 
     def fill(self, keep: str | None = None) -> None:
-        """(Re)build the rows; the cursor stays on the record at path `keep` if given."""
+        """(Re)build the rows; the cursor stays on the record at path `keep` if given (a
+        record just added: on it). The first BATCH rows are added now, the rest in later
+        steps of the event loop."""
         table = self.query_one(DataTable)
+        if self.added is not None and self.app.workspace.stored(self.added) is not None:
+            keep, self.added = self.added, None
         current = keep or self.highlighted_path()
+        self.generation += 1
         table.clear()
-        workspace = self.app.workspace
-        widths = self.column_widths()
-        for position, stored in enumerate(self.items, start=1):
-            record = stored.record
-            found = workspace.findings_of(self.unit_id, path=stored.path)
+        by_path: dict[str, list[Finding]] = {}
+        for finding in self.app.workspace.findings_of(self.unit_id):
+            by_path.setdefault(finding.path, []).append(finding)
+        self._add_rows(self.generation, self.items, 0, current, by_path, self.column_widths())
+        self.show_summary()
+        self.show_findings()
+
+    def _add_rows(self, generation: int, items: list[StoredRecord], start: int,
+                  current: str | None, by_path: dict[str, list[Finding]],
+                  widths: list[int]) -> None:
+        """Add rows `start` … `start + BATCH` of a fill; schedule the next batch."""
+        if generation != self.generation or not self.is_attached:
+            return  # a newer fill took over, or the screen closed
+        table = self.query_one(DataTable)
+        stop = min(start + BATCH, len(items))
+        for position in range(start, stop):
+            stored = items[position]
+            record, found = stored.record, by_path.get(stored.path, [])
             errors = sum(f.is_error for f in found)
             if record is None:
                 cells = [Text("（文件无法读取）", style="bold red")] + [""] * (len(self.COLUMNS) - 1)
-                number: Any = position
+                number: Any = position + 1
             else:
                 cells = [cell(getattr(record, name), width)
                          for (name, _), width in zip(self.COLUMNS, widths)]
-                number = getattr(record, self.KIND.order_field) if self.KIND.order_field else position
+                number = getattr(record, self.KIND.order_field) if self.KIND.order_field \
+                    else position + 1
             table.add_row(cell(number, 4), *cells, problems_text(errors, len(found) - errors),
                           key=stored.path)
-        if current is not None:
-            index = next((i for i, s in enumerate(self.items) if s.path == current), None)
-            if index is not None:
-                table.move_cursor(row=index)
-        self.show_summary()
-        self.show_findings()
+            if stored.path == current:
+                table.move_cursor(row=position)
+        if stop < len(items):
+            self.call_later(self._add_rows, generation, items, stop, current, by_path, widths)
+
+    @property
+    def filling(self) -> bool:
+        """Rows are still being added (a long list)."""
+        return self.query_one(DataTable).row_count < len(self.items)
 
     def column_widths(self) -> list[int]:
         """COLUMNS' widths fit 80 columns; a wider terminal gives the room to the first one
@@ -189,6 +227,7 @@ class RecordListScreen(UnitScreen):
         values: dict[str, Any] = {"id": new_id()}
         if self.KIND.order_field:
             values[self.KIND.order_field] = len(self.items) + 1
+        self.added = self.KIND.path(self.unit_id, values["id"])
         self.app.push_screen(self.EDITOR(self.unit_id, record=self.KIND.model(**values)))
 
     def action_delete(self) -> None:
@@ -225,5 +264,6 @@ class RecordListScreen(UnitScreen):
         items = items[:]
         items[index], items[target] = items[target], items[index]
         app, kind, unit_id = self.app, self.KIND, self.unit_id
-        app.submit(Job(lambda: renumber(app.root, kind, unit_id, items, app.actor),
+        subject = move_subject(kind, stored, index + 1, target + 1)
+        app.submit(Job(lambda: renumber(app.root, kind, unit_id, items, app.actor, subject),
                        lambda _: self.fill(keep=stored.path), unit=unit_id))
