@@ -10,11 +10,13 @@ a separate step of the event loop, so ctrl+q and every other key are answered me
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -54,8 +56,11 @@ def cell(value: Any, width: int) -> str:
     return clip(" ".join(str(value).split()), width)
 
 
-#: rows added in one step; the first batch shows at once, the rest follow
-BATCH = 200
+#: rows added at once when a list opens (more than a tall terminal shows), then per step
+FIRST_ROWS = 60
+BATCH = 100
+#: seconds between batches: room for the table to measure them and for keys
+PAUSE = 0.005
 #: how the reorder keys are shown in the footer: one entry for both
 MOVE_GROUP = Binding.Group("调序", compact=True)
 
@@ -131,19 +136,29 @@ class RecordListScreen(UnitScreen):
         by_path: dict[str, list[Finding]] = {}
         for finding in self.app.workspace.findings_of(self.unit_id):
             by_path.setdefault(finding.path, []).append(finding)
-        self._add_rows(self.generation, self.items, 0, current, by_path, self.column_widths())
+        items, widths = self.items, self.column_widths()
+        self._add_rows(items, 0, FIRST_ROWS, current, by_path, widths)
+        if len(items) > FIRST_ROWS:
+            self._fill_rest(self.generation, items, current, by_path, widths)
         self.show_summary()
         self.show_findings()
 
-    def _add_rows(self, generation: int, items: list[StoredRecord], start: int,
-                  current: str | None, by_path: dict[str, list[Finding]],
-                  widths: list[int]) -> None:
-        """Add rows `start` … `start + BATCH` of a fill; schedule the next batch."""
-        if generation != self.generation or not self.is_attached:
-            return  # a newer fill took over, or the screen closed
+    @work(group="fill", exclusive=True, exit_on_error=False, description="fill the list")
+    async def _fill_rest(self, generation: int, items: list[StoredRecord], current: str | None,
+                         by_path: dict[str, list[Finding]], widths: list[int]) -> None:
+        """The rows after the first ones, BATCH at a time; between batches the event loop
+        runs (the table measures the new rows, keys are answered, the screen is drawn)."""
+        for start in range(FIRST_ROWS, len(items), BATCH):
+            await asyncio.sleep(PAUSE)
+            if generation != self.generation or not self.is_attached:
+                return  # a newer fill took over, or the screen closed
+            self._add_rows(items, start, start + BATCH, current, by_path, widths)
+
+    def _add_rows(self, items: list[StoredRecord], start: int, stop: int, current: str | None,
+                  by_path: dict[str, list[Finding]], widths: list[int]) -> None:
+        """Add rows `start` … `stop` of `items` (Text cells: nothing to parse as markup)."""
         table = self.query_one(DataTable)
-        stop = min(start + BATCH, len(items))
-        for position in range(start, stop):
+        for position in range(start, min(stop, len(items))):
             stored = items[position]
             record, found = stored.record, by_path.get(stored.path, [])
             errors = sum(f.is_error for f in found)
@@ -151,16 +166,14 @@ class RecordListScreen(UnitScreen):
                 cells = [Text("（文件无法读取）", style="bold red")] + [""] * (len(self.COLUMNS) - 1)
                 number: Any = position + 1
             else:
-                cells = [cell(getattr(record, name), width)
+                cells = [Text(cell(getattr(record, name), width))
                          for (name, _), width in zip(self.COLUMNS, widths)]
                 number = getattr(record, self.KIND.order_field) if self.KIND.order_field \
                     else position + 1
-            table.add_row(cell(number, 4), *cells, problems_text(errors, len(found) - errors),
-                          key=stored.path)
+            table.add_row(Text(cell(number, 4)), *cells,
+                          problems_text(errors, len(found) - errors), key=stored.path)
             if stored.path == current:
                 table.move_cursor(row=position)
-        if stop < len(items):
-            self.call_later(self._add_rows, generation, items, stop, current, by_path, widths)
 
     @property
     def filling(self) -> bool:

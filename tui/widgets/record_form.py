@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -68,6 +69,29 @@ def parse_value(spec: FieldSpec, text: str, example: dt.date | None = None) -> A
     return text
 
 
+class BoundedInput(Input):
+    """A one-line field with a most number of characters: a paste longer than the room left
+    is cut to fit, and the person is told, instead of being dropped without a word."""
+
+    def __init__(self, value: str, *, label: str, **options: Any) -> None:
+        super().__init__(value, **options)
+        self.label = label
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if not (event.text and self.max_length):
+            return  # Input's own handling
+        line = event.text.splitlines()[0]
+        start, end = sorted(self.selection)
+        room = self.max_length - len(self.value) + (end - start)
+        if len(line) <= room:
+            return
+        event.prevent_default()  # Input's own handling would refuse the whole paste
+        event.stop()
+        self.replace(line[:max(room, 0)], start, end)
+        self.notify(f"「{self.label}」最多 {self.max_length} 个字：粘贴的 {len(line)} 个字只保留了前 "
+                    f"{max(room, 0)} 个。", severity="warning")
+
+
 class FieldRow(Vertical):
     """Label, editor and findings of one field. `locked` says who fills a field in that is
     not the user's to change (it is then read-only)."""
@@ -117,9 +141,10 @@ class FieldRow(Vertical):
             placeholder = date_placeholder(self.example)
         else:
             placeholder = spec.hint or ""
-        return Input(self.initial, placeholder=placeholder, compact=True, select_on_focus=False,
-                     max_length=spec.limit or 0, disabled=self.read_only,
-                     id=f"field-{spec.name}", classes="field-input")
+        return BoundedInput(self.initial, label=spec.label, placeholder=placeholder,
+                            compact=True, select_on_focus=False, max_length=spec.limit or 0,
+                            disabled=self.read_only, id=f"field-{spec.name}",
+                            classes="field-input")
 
     def _count(self, text: str) -> Text:
         if self.spec.counter:
