@@ -104,7 +104,8 @@ def reminder_text(data: RepoData, chased: list[Reminder], today: dt.date) -> str
         return "\n".join(lines) + "\n"
     for reminder in chased:
         lines.append(f"{reminder.name}（{reminder.contact}）：")
-        lines += [f"  · {item.label}：{item.ask}" for item in reminder.items]
+        lines += [f"  （{number}）{item.label}：{item.ask}"
+                  for number, item in enumerate(reminder.items, start=1)]
         lines.append("")
     contact = data.campaign.contact
     phones = "、".join(contact.phones)

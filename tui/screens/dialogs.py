@@ -201,9 +201,10 @@ class RestoreDraftDialog(Dialog):
             shown.append(f"{saved}\n")
             shown.append("  未保存的：", style="bold")
             shown.append(f"{typed}\n")
-        when = self.when.replace("T", " ")
+        shown.rstrip()
+        when = self.when.replace("T", " ")[:16]
         with Vertical(classes="dialog wide"):
-            yield Static(f"「{self.what}」有 {when} 未保存的修改（上次没有保存就离开了，"
+            yield Static(f"{self.what} 有 {when} 未保存的修改（上次没有保存就离开了，"
                          "如连接中断）。恢复这些修改吗？", classes="question", markup=False)
             with VerticalScroll(classes="compare-box draft-box"):
                 yield Static(shown)

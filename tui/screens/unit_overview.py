@@ -46,8 +46,8 @@ class UnitOverviewScreen(UnitScreen):
     BINDINGS = [
         Binding("enter", "open", "打开"),
         Binding("s", "submit", "报送"),
-        Binding("p", "paper", "纸质寄出"),
-        Binding("i", "profile", "单位信息"),
+        Binding("p", "paper", "纸质"),  # short words: the province's footer holds r 审核 too
+        Binding("i", "profile", "信息"),
         Binding("r", "review", "审核"),
         Binding("h", "app.history", "历史"),
         Binding("escape", "back", "返回"),
