@@ -223,7 +223,19 @@ def _write_resolution(repo: GitRepo, record: ConflictedRecord,
                       choices: Mapping[KeyPath, Choice]) -> str:
     if record.kind is not ConflictKind.FIELDS or record.merged is None:
         raise LlweekError(f"{record.title}：{record.kind.label}，请整份选择保留哪一个版本")
-    data = copy.deepcopy(record.merged)
+    data, edited = chosen_data(record, choices)
+    _check_types(record.path, data, edited)
+    text = canonical_text(record.path, data)
+    atomic_write(repo.root / record.path, text.encode("utf-8"))
+    repo.run("add", "--", record.path)
+    return text
+
+
+def chosen_data(record: ConflictedRecord,
+                choices: Mapping[KeyPath, Choice]) -> tuple[dict[str, Any], set[str]]:
+    """The clean merge with each conflicting field as chosen, and the top-level keys that
+    got a value typed anew (a sync's resolution, or a save over a colleague's change)."""
+    data = copy.deepcopy(record.merged or {})
     edited: set[str] = set()
     for conflict in record.fields:
         choice = choices.get(conflict.path)
@@ -238,11 +250,7 @@ def _write_resolution(repo: GitRepo, record: ConflictedRecord,
         else:
             value = conflict.mine if choice == MINE else conflict.theirs
         put(data, conflict.path, copy.deepcopy(value))
-    _check_types(record.path, data, edited)
-    text = canonical_text(record.path, data)
-    atomic_write(repo.root / record.path, text.encode("utf-8"))
-    repo.run("add", "--", record.path)
-    return text
+    return data, edited
 
 
 def _check_types(path: str, data: dict[str, Any], edited: set[str]) -> None:

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from datastore.conflicts import MINE, Choice, ConflictField, ConflictKind, ConflictedRecord, \
-    Edited, text_suggestion
+from datastore.conflicts import Choice, ConflictField, ConflictKind, ConflictedRecord, \
+    chosen_data, text_suggestion
 from datastore.errors import LlweekError
-from datastore.fieldpath import MISSING, KeyPath, label, put
+from datastore.fieldpath import MISSING, KeyPath, label
 from datastore.models import Record, RecordKind
 from datastore.recordmerge import merge_data
 from datastore.records import build_record, record_to_data
@@ -68,16 +68,7 @@ def merge_over(kind: RecordKind, path: str, opened: Record | None, mine: Record,
 
 def resolved(kind: RecordKind, over: SaveOver, choices: Mapping[KeyPath, Choice]) -> Record:
     """The record to save: the merge with each conflicting field as chosen."""
-    data = copy.deepcopy(over.merged)
-    for conflict in over.conflicts:
-        choice = choices.get(conflict.path)
-        if choice is None:
-            raise LlweekError(f"还没有为「{conflict.label}」选择保留哪一份")
-        if isinstance(choice, Edited):
-            value = choice.value
-        else:
-            value = conflict.mine if choice == MINE else conflict.theirs
-        put(data, conflict.path, copy.deepcopy(value))
+    data, _ = chosen_data(over.as_conflict(), choices)
     record, problems = build_record(kind.model, data)
     if problems:
         names = "、".join(kind.model.label_of(k) for k in problems)

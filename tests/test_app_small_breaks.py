@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 
-from app_harness import (TODAY, clones, conflicted, make_app, notices, screen_text, settle,
+from app_harness import (TODAY, clones, conflicted, make_app, screen_text, settle,
                          type_text, via_palette)
 from conftest import git
 from textual.widgets import DataTable
