@@ -8,7 +8,7 @@ from pathlib import Path
 from datastore.access import Actor
 from datastore.errors import LlweekError
 from datastore.gitrepo import Identity
-from datastore.models import DELIVERABLES, SUBMISSIONS, Mark, Submissions
+from datastore.models import DELIVERABLES, SUBMISSIONS, Campaign, Mark, Submissions
 from datastore.records import with_changes
 from datastore.save import SaveResult, load_campaign, open_for_update, save_file, trailers, unit_name
 
@@ -23,6 +23,15 @@ def describe_mark(deliverable: str, mark: Mark | None) -> str:
     if mark.resubmitted:
         return f"重新报送 {label}（{mark.submitted}，首次报送 {mark.first_submitted}）"
     return f"报送 {label}（{mark.submitted}）"
+
+
+def mark_message(campaign: Campaign, unit: str, deliverable: str, mark: Mark | None,
+                 what: str | None = None) -> str:
+    """The commit message of a 报送 mark: `长春市: 报送 附表1 示范活动（2021-10-14）` + trailers;
+    `what` replaces describe_mark's words (重新报送)."""
+    rel = SUBMISSIONS.path(unit)
+    subject = f"{unit_name(campaign, unit)}: {what or describe_mark(deliverable, mark)}"
+    return trailers(subject, unit, [rel])
 
 
 def set_mark(root: Path, unit: str, deliverable: str, *, submitted: dt.date | None,
@@ -44,9 +53,9 @@ def set_mark(root: Path, unit: str, deliverable: str, *, submitted: dt.date | No
     mark = Mark(submitted=submitted, first_submitted=first, paper_sent=paper_sent) \
         if submitted else None
     updated = with_changes(current, {deliverable: mark})  # type: ignore[arg-type]
-    subject = f"{unit_name(load_campaign(root), unit)}: {what or describe_mark(deliverable, mark)}"
-    return save_file(root, rel, updated, trailers(subject, unit, [rel]), expected=expected,
-                     actor=actor, author=author, when=when)
+    message = mark_message(load_campaign(root), unit, deliverable, mark, what)
+    return save_file(root, rel, updated, message, expected=expected, actor=actor, author=author,
+                     when=when)
 
 
 def resubmit(root: Path, unit: str, deliverable: str, day: dt.date, *,

@@ -9,7 +9,7 @@ from datastore.access import Actor
 from datastore.errors import LlweekError, PermissionDenied
 from datastore.gitrepo import GitRepo, Identity
 from datastore.ids import check_id
-from datastore.models import DELIVERABLES, REVIEW_STATES, ReviewEntry, Reviews
+from datastore.models import DELIVERABLES, REVIEW_STATES, Campaign, ReviewEntry, Reviews
 from datastore.records import with_changes
 from datastore.save import SaveResult, load_campaign, open_for_update, save_file, trailers, unit_name
 
@@ -57,8 +57,14 @@ def set_review(root: Path, unit: str, deliverable: str, state: str, comment: str
     day = (when or dt.datetime.now()).date()
     entry = ReviewEntry(state=state, at=day, by=reviewer, comment=comment)
     updated = with_changes(current, {deliverable: entry})  # type: ignore[arg-type]
+    return save_file(root, rel, updated, review_message(campaign, unit, deliverable, entry),
+                     expected=expected, actor=actor, author=author, when=when)
+
+
+def review_message(campaign: Campaign, unit: str, deliverable: str, entry: ReviewEntry) -> str:
+    """`吉林省: 审核 长春市 工作方案：已退回`, the comment in the body, and the trailers."""
     province = campaign.province or "吉林省"
-    subject = f"{province}: 审核 {unit_name(campaign, unit)} {describe_review(deliverable, state)}"
-    body = f"{subject}\n\n意见：{comment}" if comment else subject
-    return save_file(root, rel, updated, trailers(body, unit, [rel]), expected=expected,
-                     actor=actor, author=author, when=when)
+    decision = describe_review(deliverable, entry.state or "")
+    subject = f"{province}: 审核 {unit_name(campaign, unit)} {decision}"
+    body = f"{subject}\n\n意见：{entry.comment}" if entry.comment else subject
+    return trailers(body, unit, [review_path(unit)])

@@ -28,20 +28,47 @@ def make_app(repo: Path, unit: str | None = UNIT, *, picker_start: Path | None =
     return LlweekApp(repo, today=TODAY, actor=actor, picker_start=picker_start or repo)
 
 
-#: the app's own workers (the file tree's endless one is not waited for)
-GROUPS = ("load", "jobs", "sync-state", "photo-preview")
+#: the app's own workers (the file tree's endless one is not waited for), and the command
+#: palette's search
+GROUPS = ("load", "jobs", "sync-state", "photo-preview",
+          "--textual-command-palette-gather-commands")
+
+
+def _busy(app: LlweekApp) -> bool:
+    """Is anything still queued on the app or the current screen: a message, a callback that
+    waits for the next refresh, a layout, a repaint or a recompose not yet done?"""
+    screen = app.screen
+    if screen._callbacks or screen._dirty_widgets or screen._layout_required \
+            or screen._repaint_required:
+        return True
+    return any(not node._message_queue.empty() or node._next_callbacks
+               or getattr(node, "_recompose_required", False)
+               for node in (app, *screen.walk_children(with_self=True)))
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until loading, every save, copy, sync or photo, and whatever they set off, has
-    finished and the screen is redrawn."""
-    for _ in range(20):
-        await pilot.pause()
-        ours = [w for w in pilot.app.workers if w.group in GROUPS and w.is_running]
-        if not ours:  # (an empty list would mean every worker)
-            break
-        await pilot.app.workers.wait_for_complete(ours)
-    await pilot.pause()
+    """Wait until loading, every save, copy, sync, photo or palette search, and whatever they
+    set off, has finished and the screen is redrawn.
+
+    Waits on the app's own state (its workers, its message queues, the screen's pending
+    refreshes), never on time or on how busy the processor looks, so a loaded machine only
+    makes it slower, never different. Cursors stop blinking, so a screenshot is the same
+    whenever it is taken.
+    """
+    app = pilot.app
+    for _ in range(500):
+        await pilot._wait_for_screen()
+        ours = [w for w in app.workers if w.group in GROUPS and w.is_running]
+        if ours:
+            await app.workers.wait_for_complete(ours)
+            continue
+        for widget in app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False
+        app.screen._on_timer_update()  # draw now: runs what waits for the next refresh
+        await pilot._wait_for_screen()
+        if not _busy(app):
+            return
+    raise AssertionError("the app never became idle")
 
 
 def clones(tmp_path: Path, sample_master: Path) -> tuple[Path, Path]:
@@ -94,7 +121,7 @@ async def via_palette(pilot: Pilot, name: str) -> None:
     await pilot.press("ctrl+p")
     await pilot.pause()
     await type_text(pilot, name)
-    await pilot.pause(0.3)
+    await settle(pilot)  # the palette's search for `name` has finished
     await pilot.press("enter")
     await settle(pilot)
 

@@ -158,10 +158,15 @@ def test_an_index_lock_of_git_still_working_here_is_left_alone(sample_repo: Path
     lock.write_text("")
     old = time.time() - 600
     os.utime(lock, (old, old))
-    # a git process at work inside this repository (waiting for input)
-    working = subprocess.Popen(["git", "cat-file", "--batch"], cwd=sample_repo / "units",
-                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    # a git process at work inside this repository, waiting for its next request: it has
+    # answered one, so it is surely running there (however slowly a busy machine starts it)
+    working = subprocess.Popen(["git", "cat-file", "--batch-check"], cwd=sample_repo / "units",
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
+        assert working.stdin is not None and working.stdout is not None
+        working.stdin.write("HEAD\n")
+        working.stdin.flush()
+        assert working.stdout.readline().split()[1] == "commit"
         assert clear_stale_index_lock(sample_repo / ".git") is False
         assert lock.exists()
     finally:

@@ -55,7 +55,8 @@ def legend() -> Text:
 
 class DashboardScreen(Screen):
     BINDINGS = [
-        Binding("enter", "open", "打开"),
+        # priority: the grid's own (hidden) enter would otherwise hide 打开 from the footer
+        Binding("enter", "open", "打开", priority=True),
         Binding("c", "app.contact", "联系方式"),
         Binding("h", "app.history", "历史"),
         Binding("e", "app.export", "导出"),
