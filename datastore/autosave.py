@@ -95,3 +95,24 @@ def drop_draft(root: Path, path: str) -> None:
     target = draft_file(root, path)
     if target is not None:
         target.unlink(missing_ok=True)
+
+
+def new_record_drafts(root: Path, folder: str) -> list[Draft]:
+    """Drafts of records added in `folder` (`units/<unit>/activities`) and never saved: the
+    list offers them back when the person adds a record again."""
+    base = local_dir(root)
+    if base is None or not (base / DRAFTS).is_dir():
+        return []
+    found = []
+    for file in sorted((base / DRAFTS).glob(folder.replace("/", "__") + "__*.json")):
+        try:
+            with file.open("rb") as handle:
+                raw = handle.read(DRAFT_MAX_BYTES + 1)
+            path = json.loads(raw.decode("utf-8")).get("path")
+        except (OSError, ValueError, RecursionError, AttributeError):
+            continue
+        if isinstance(path, str) and path.startswith(folder + "/") and not (root / path).exists():
+            draft = read_draft(root, path)
+            if draft is not None and not draft.empty:
+                found.append(draft)
+    return found

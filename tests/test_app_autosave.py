@@ -162,3 +162,33 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/status").read_text().lower()
     except OSError:
         return "zombie"
+
+
+async def test_a_new_record_never_saved_is_offered_back_when_adding_again(sample_repo):
+    app = make_app(sample_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await via_palette(pilot, "附表1")
+        await pilot.press("a")
+        await settle(pilot)
+        await type_text(pilot, "断线前新增的活动")
+        app.screen.autosave()
+        await app.workers.wait_for_complete()
+        path = app.screen.path
+    assert not (sample_repo / path).exists()  # the app is gone, nothing saved
+
+    again = make_app(sample_repo)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await via_palette(pilot, "附表1")
+        assert "有 1 条新增后没有保存的记录：按 a 可以恢复" in screen_text(again)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(again.screen, RestoreDraftDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert again.screen.query_one("#field-name", Input).value == "断线前新增的活动"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert fields(sample_repo, path)["name"] == "断线前新增的活动"
+    assert worktree_changes(sample_repo) == ""

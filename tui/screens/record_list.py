@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -21,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from datastore.autosave import new_record_drafts
 from datastore.deadlines import days_text
 from datastore.findings import Finding
 from datastore.ids import new_id
@@ -203,6 +205,9 @@ class RecordListScreen(UnitScreen):
             text.append(f"   截止 {status.due}（{days_text(status.days_left)}）")
         if not self.items:
             text.append("\n还没有记录：按 a 新增。", style="bold")
+        unsaved = new_record_drafts(self.app.root, f"units/{self.unit_id}/{self.KIND.folder}")
+        if unsaved and self.app.may_edit(self.unit_id):
+            text.append(f"\n有 {len(unsaved)} 条新增后没有保存的记录：按 a 可以恢复。", style="bold")
         self.query_one("#summary", Static).update(text)
 
     def highlighted_path(self) -> str | None:
@@ -237,7 +242,9 @@ class RecordListScreen(UnitScreen):
     def action_add(self) -> None:
         if not self.may_edit():
             return
-        values: dict[str, Any] = {"id": new_id()}
+        unsaved = new_record_drafts(self.app.root, f"units/{self.unit_id}/{self.KIND.folder}")
+        # a record added before and never saved (the connection dropped): offered back first
+        values: dict[str, Any] = {"id": Path(unsaved[0].path).stem if unsaved else new_id()}
         if self.KIND.order_field:
             values[self.KIND.order_field] = len(self.items) + 1
         self.added = self.KIND.path(self.unit_id, values["id"])

@@ -177,6 +177,8 @@ class FieldRow(Vertical):
         if isinstance(editor, TextArea):
             editor.text = value
         elif isinstance(editor, Select):
+            if value and value not in self.spec.choices:  # a value kept from the file
+                editor.set_options([(c, c) for c in (*self.spec.choices, value)])
             editor.value = value if value else Select.NULL
         else:
             assert isinstance(editor, Input)
