@@ -24,16 +24,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
+from datastore.comments import merge_comments, with_comments
 from datastore.diff3 import has_markers, merge3
 from datastore.errors import LlweekError
-from datastore.fieldpath import MISSING, KeyPath, label, model_of_path, put
+from datastore.fieldpath import MISSING, KeyPath, label, model_of_path, put, show_apart
 from datastore.gitrepo import GitRepo, Identity, open_repo
 from datastore.loader import kind_of_path
-from datastore.lock import repo_lock
 from datastore.models import Campaign
 from datastore.recordmerge import canonical_text, merge_data, text_with_markers
 from datastore.records import build_record
-from datastore.save import load_campaign, unit_name
+from datastore.safefs import writable_path
+from datastore.save import load_campaign, unit_name, writer
 from datastore.tomlio import TomlSyntaxError, atomic_write, parse
 
 MINE: Literal["mine"] = "mine"
@@ -86,6 +87,11 @@ class ConflictField:
     mine: Any
     theirs: Any
     suggestion: str | None = None
+
+    def shown(self, width: int = 40) -> tuple[str, str, str]:
+        """(base, mine, theirs) on one short line each; long texts from where they differ."""
+        base, mine, theirs = show_apart((self.base, self.mine, self.theirs), width)
+        return base, mine, theirs
 
 
 @dataclass
@@ -203,7 +209,7 @@ def resolve_fields(root: Path, path: str, choices: Mapping[KeyPath, Choice]) -> 
     The record is written canonically with every clean change of both sides plus the choices,
     and staged. Returns the text written.
     """
-    with open_repo(root) as repo, repo_lock(repo.git_dir, f"解决冲突 {path}"):
+    with writer(root, f"解决冲突 {path}") as (repo, _):
         return _write_resolution(repo, _find(repo, path), choices)
 
 
@@ -225,8 +231,9 @@ def _write_resolution(repo: GitRepo, record: ConflictedRecord,
         raise LlweekError(f"{record.title}：{record.kind.label}，请整份选择保留哪一个版本")
     data, edited = chosen_data(record, choices)
     _check_types(record.path, data, edited)
-    text = canonical_text(record.path, data)
-    atomic_write(repo.root / record.path, text.encode("utf-8"))
+    text = with_comments(canonical_text(record.path, data),
+                         merge_comments(record.base_text, record.mine_text, record.theirs_text))
+    atomic_write(writable_path(repo.root, record.path), text.encode("utf-8"))
     repo.run("add", "--", record.path)
     return text
 
@@ -266,7 +273,7 @@ def _check_types(path: str, data: dict[str, Any], edited: set[str]) -> None:
 def resolve_whole(root: Path, path: str, choice: Literal["mine", "theirs"]) -> None:
     """Keep one whole version of the file (for a version that deleted it: delete it)."""
     side = {MINE: 2, THEIRS: 3}[choice]
-    with open_repo(root) as repo, repo_lock(repo.git_dir, f"解决冲突 {path}"):
+    with writer(root, f"解决冲突 {path}") as (repo, _):
         stages = _unmerged(repo).get(path)
         if stages is None:
             raise LlweekError(f"{path} 没有待解决的冲突")
@@ -279,7 +286,7 @@ def resolve_whole(root: Path, path: str, choice: Literal["mine", "theirs"]) -> N
 
 def finish_merge(root: Path, author: Identity | None = None) -> str:
     """The merge commit, once every conflict is resolved; returns its hash."""
-    with open_repo(root) as repo, repo_lock(repo.git_dir, "完成合并"):
+    with writer(root, "完成合并") as (repo, _):
         return finish_in(repo, author)
 
 

@@ -36,3 +36,9 @@ class IdentityMissing(LlweekError):
 
 class GitFailed(LlweekError):
     """A git command failed; the message names the command and git's own words."""
+
+
+class PushRefused(LlweekError):
+    """The server answered a push with no (its hook, or its access rules): retrying cannot help.
+
+    The local commits are all kept; datastore.setaside offers the way out."""

@@ -1,53 +1,27 @@
 """Naming one value inside a record: its key path, its Chinese label, how it reads on screen.
 
 Merges, conflicts and history all talk about "this field of this record". A field is found by
-a key path: TOML keys, and for a list of tables such as `photos` an `Item` naming the entry by
-its own key (`file`), because positions shift when two people add photos.
+a key path (`datastore.keypath`); this module adds what the models know: which model a path
+holds and the label of a key path in the words of the form.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import typing
-from typing import Any, NamedTuple
-
-from pydantic.fields import FieldInfo
-
+from datastore import fieldtable
+from datastore.keypath import (  # noqa: F401 - the key path helpers, named here as before
+    MISSING,
+    Item,
+    KeyPath,
+    find_item,
+    get,
+    is_table_list,
+    item_key,
+    put,
+    show,
+    show_apart,
+)
 from datastore.loader import ACCESS_FILE, CAMPAIGN_FILE, kind_of_path
 from datastore.models import Access, Campaign, Record, Reviews
-
-#: fields that name an entry of a list of tables, tried in this order
-ITEM_KEYS = ("file", "id", "key", "login")
-
-
-class _Missing:
-    """The value of a key a version does not have (never written, or deleted)."""
-
-    _instance: "_Missing | None" = None
-
-    def __new__(cls) -> "_Missing":
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-MISSING: Any = _Missing()
-
-
-class Item(NamedTuple):
-    """One entry of a list of tables, named by its key: `Item("file", "p1.jpg")`."""
-
-    field: str
-    value: str
-
-
-KeyPath = tuple["str | Item", ...]
 
 
 def model_of_path(rel: str) -> type[Record] | None:
@@ -62,126 +36,6 @@ def model_of_path(rel: str) -> type[Record] | None:
     return kind.model if kind else None
 
 
-def is_table_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def item_key(*lists: Any) -> str | None:
-    """The field that names every entry of these lists uniquely, or None (merge them whole)."""
-    tables = [v for v in lists if v is not MISSING]
-    if not tables or not all(is_table_list(v) or v == [] for v in tables):
-        return None
-    for name in ITEM_KEYS:
-        if all(_names_uniquely(v, name) for v in tables):
-            return name
-    return None
-
-
-def _names_uniquely(items: list[dict], name: str) -> bool:
-    values = [item.get(name) for item in items]
-    return all(isinstance(v, str) for v in values) and len(set(values)) == len(values)
-
-
-def find_item(items: list[dict], item: Item) -> int | None:
-    for index, entry in enumerate(items):
-        if entry.get(item.field) == item.value:
-            return index
-    return None
-
-
-def get(data: Any, path: KeyPath) -> Any:
-    """The value at `path`, MISSING where any step is absent."""
-    for step in path:
-        if isinstance(step, Item):
-            index = find_item(data, step) if isinstance(data, list) else None
-            if index is None:
-                return MISSING
-            data = data[index]
-        elif isinstance(data, dict) and step in data:
-            data = data[step]
-        else:
-            return MISSING
-    return data
-
-
-def put(data: dict, path: KeyPath, value: Any) -> None:
-    """Set (or with MISSING remove) the value at `path`, creating tables on the way."""
-    if value is MISSING and get(data, path) is MISSING:
-        return
-    *parents, last = path
-    target: Any = data
-    for position, step in enumerate(parents):
-        if isinstance(step, Item):
-            index = find_item(target, step)
-            if index is None:
-                target.append({step.field: step.value})
-                index = len(target) - 1
-            target = target[index]
-        else:
-            target = target.setdefault(step, [] if isinstance(path[position + 1], Item) else {})
-    if isinstance(last, Item):
-        index = find_item(target, last)
-        if value is MISSING:
-            if index is not None:
-                del target[index]
-        elif index is None:
-            target.append(value)
-        else:
-            target[index] = value
-    elif value is MISSING:
-        target.pop(last, None)
-    else:
-        target[last] = value
-
-
-def _field(model: type[Record] | None, name: str) -> FieldInfo | None:
-    if model is None:
-        return None
-    for field_name, info in model.model_fields.items():
-        if name in (field_name, info.alias):
-            return info
-    return None
-
-
-def _inner_model(info: FieldInfo | None) -> type[Record] | None:
-    """The record type a field holds directly, optionally, or as a list."""
-    if info is None:
-        return None
-    candidates = [info.annotation, *typing.get_args(info.annotation)]
-    for candidate in candidates:
-        for inner in (candidate, *typing.get_args(candidate)):
-            if isinstance(inner, type) and issubclass(inner, Record):
-                return inner
-    return None
-
-
 def label(model: type[Record] | None, path: KeyPath) -> str:
     """`活动图片「p1.jpg」·图片命名` — the path in the words of the form."""
-    words: list[str] = []
-    for step in path:
-        if isinstance(step, Item):
-            if words:
-                words[-1] += f"「{step.value}」"
-            continue
-        info = _field(model, step)
-        words.append((info.title if info and info.title else None) or step)
-        model = _inner_model(info)
-    return "·".join(words)
-
-
-def show(value: Any, width: int = 40) -> str:
-    """A value on one short line: `（空）`, a date, text cut with …, a list joined by 、."""
-    if value is MISSING or value is None or value == "" or value == []:
-        return "（空）"
-    if isinstance(value, (dt.date, dt.datetime)):
-        text = value.isoformat()
-    elif isinstance(value, dict):
-        text = "，".join(f"{k}={show(v, width)}" for k, v in value.items())
-    elif isinstance(value, list):
-        text = "、".join(show(v, width) for v in value)
-    elif isinstance(value, bool):
-        text = "是" if value else "否"
-    else:
-        text = str(value)
-    text = " ⏎ ".join(line.strip() for line in text.strip().splitlines())
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return fieldtable.label(model.__name__ if model else None, path)

@@ -57,9 +57,27 @@ def git_env() -> dict[str, str]:
     }
 
 
+#: the installed entry file of the command line, found next to this package (never searched for)
+ENTRY = Path(__file__).resolve().parent.parent / "tui" / "__main__.py"
+
+
+def llweek_command(*args: str) -> str:
+    """How Git runs llweek (the merge driver, the server's hooks): installed code only.
+
+    The absolute interpreter running llweek now, in isolated mode (`-I`: neither the current
+    folder, which is a data repository someone else may have pushed to, nor PYTHONPATH is
+    on the import path, and no PYTHON* variable counts), UTF-8 whatever the locale, and the
+    absolute path of the installed entry file. `%O`-style placeholders pass unquoted.
+    """
+    python = Path(sys.executable)
+    if not python.is_absolute() or not ENTRY.is_file():
+        raise LlweekError(f"找不到 llweek 的安装位置（解释器 {sys.executable}，入口 {ENTRY}）")
+    return shlex.join([str(python), "-I", "-X", "utf8", str(ENTRY), *args])
+
+
 def merge_driver_command() -> str:
-    """The command line Git runs for `merge=llweek`, with the Python that runs llweek now."""
-    return f"{shlex.quote(sys.executable)} -m tui merge-driver %O %A %B %P"
+    """The command line Git runs for `merge=llweek` (see `llweek_command`)."""
+    return llweek_command("merge-driver", "%O", "%A", "%B", "%P")
 
 
 @dataclass(frozen=True)
@@ -128,6 +146,17 @@ class GitRepo:
         if status != 0:
             raise GitFailed(f"git {args[0]} 失败：{(err or out).strip()}")
         return out
+
+    def object_data(self, sha: str) -> tuple[str, str, int, bytes]:
+        """(sha, type, size, raw bytes) of one object, from git's long-lived `cat-file --batch`.
+
+        Raises ValueError when the object is missing."""
+        hexsha, kind, size, data = self._repo.git.get_object_data(sha)
+        return hexsha.decode("ascii"), kind.decode("ascii"), size, data
+
+    def object_size(self, sha: str) -> int:
+        """The size of one object without reading it (ValueError when it is missing)."""
+        return self._repo.git.get_object_header(sha)[2]
 
     def config(self) -> dict[str, str]:
         """All effective config values, read once per GitRepo (one git process)."""

@@ -7,6 +7,8 @@ and line, and everything else loads as usual.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,11 +29,15 @@ from datastore.models import (
     UnitProfile,
     UnitRef,
 )
+from datastore.diff3 import has_markers
+from datastore.paths import ACCESS_FILE, CAMPAIGN_FILE, find_root  # noqa: F401 - named here too
+from datastore.photos import safe_photo_name
 from datastore.records import build_record, unknown_keys
-from datastore.tomlio import TomlSyntaxError, digest, key_line, parse
+from datastore.safefs import RECORD_MAX_BYTES, Entry, Folder, Unreadable, kind_words, read_file
+from datastore.tomlio import TomlSyntaxError, digest, key_lines, parse
 
-CAMPAIGN_FILE = "campaign.toml"
-ACCESS_FILE = "access.toml"
+#: a file with thousands of unknown keys is reported in a few lines, not thousands
+MAX_UNKNOWN_FINDINGS = 20
 
 
 @dataclass
@@ -108,18 +114,13 @@ class RepoData:
         return self.units.get(unit_id)
 
 
-def find_root(start: Path) -> Path:
-    """The data repository that contains `start` (it holds campaign.toml)."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / CAMPAIGN_FILE).is_file():
-            return candidate
-    raise RepoNotFound(f"{start} 不是活动周材料库：找不到 {CAMPAIGN_FILE}（可用 -C 指定文件夹）")
-
-
 def _finding(path: str, message: str, *, code: str, field_name: str | None = None,
              line: int | None = None, unit: str | None = None, kind: RecordKind | None = None,
              severity: Severity = Severity.ERROR) -> Finding:
+    if _UNPRINTABLE.search(path):
+        path = shown_key(path, 200)
+    if field_name is not None and _UNPRINTABLE.search(field_name):
+        field_name = shown_key(field_name)
     return Finding(severity, code, path, field_name, message, line, unit,
                    kind.deliverable if kind else None)
 
@@ -127,87 +128,208 @@ def _finding(path: str, message: str, *, code: str, field_name: str | None = Non
 def read_record(root: Path, rel: str, kind: RecordKind | None, model: type[Record],
                 unit: str | None, findings: list[Finding]) -> StoredRecord:
     """Read one file into a record, adding a finding for everything wrong with it."""
-    where = dict(unit=unit, kind=kind)
     try:
-        with open(os.path.join(root, rel), "rb") as handle:
-            raw = handle.read()
-    except IsADirectoryError:
-        findings.append(_finding(rel, "这里应是一个文件，却是一个文件夹", code="file.is_folder", **where))
+        raw = read_file(root, rel, RECORD_MAX_BYTES)
+    except Unreadable as err:
+        findings.append(_unreadable(rel, err, unit, kind))
         return StoredRecord(kind, rel, None, None, unit)
-    except OSError as err:
-        findings.append(_finding(rel, f"文件无法读取：{err.strerror}", code="file.unreadable", **where))
+    return record_from_bytes(raw, rel, kind, model, unit, findings)
+
+
+def _unreadable(rel: str, err: Unreadable, unit: str | None, kind: RecordKind | None) -> Finding:
+    """The finding for a file that was not read (the reason names a folder on the way, if it
+    was that folder that stopped the read)."""
+    message = err.reason if err.rel == rel else f"「{err.rel}」{err.reason}"
+    return _finding(rel, message, code=err.code, unit=unit, kind=kind)
+
+
+def _read_in(folder: Folder, name: str, kind: RecordKind | None, model: type[Record],
+             unit: str | None, findings: list[Finding]) -> StoredRecord:
+    """read_record for a file of a folder already open (one system call less per step)."""
+    rel = folder.path_of(name)
+    try:
+        raw, _ = folder.read(name, RECORD_MAX_BYTES)
+    except Unreadable as err:
+        findings.append(_unreadable(rel, err, unit, kind))
         return StoredRecord(kind, rel, None, None, unit)
+    return record_from_bytes(raw, rel, kind, model, unit, findings)
+
+
+def record_from_bytes(raw: bytes, rel: str, kind: RecordKind | None, model: type[Record],
+                      unit: str | None, findings: list[Finding]) -> StoredRecord:
+    """The record a file's bytes hold, adding a finding for everything wrong with them."""
+    where = dict(unit=unit, kind=kind)
     stored = StoredRecord(kind, rel, None, digest(raw), unit)
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        findings.append(_finding(rel, "文件不是 UTF-8 编码，请另存为 UTF-8", code="file.encoding", **where))
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        findings.append(_finding(rel, f"文件不是 UTF-8 编码（第 {line} 行），请另存为 UTF-8",
+                                 code="file.encoding", line=line, **where))
         return stored
     try:
         data = parse(text)
     except TomlSyntaxError as err:
-        findings.append(_finding(rel, str(err), code="toml.syntax", line=err.line, **where))
+        if has_markers(text):
+            findings.append(_finding(rel, "文件里留着合并冲突标记（<<<<<<< … >>>>>>>）："
+                                          "请在“冲突”界面或编辑器中选定保留的内容",
+                                     code="file.conflict_markers", line=err.line, **where))
+        else:
+            findings.append(_finding(rel, str(err), code="toml.syntax", line=err.line, **where))
         return stored
     record, problems = build_record(model, data)
+    lines = _Lines(text)
     for key, expected in problems.items():
         label = model.label_of(key)
-        findings.append(_finding(rel, f"「{label}」的值 {data[key]!r} 类型不对，应为{expected}",
-                                 code="field.type", field_name=key, line=key_line(text, key),
-                                 **where))
-    for key in unknown_keys(record):
+        findings.append(_finding(rel, f"「{label}」的值 {shown(data[key])} 类型不对，应为{expected}",
+                                 code="field.type", field_name=key, line=lines[key], **where))
+    unknown = unknown_keys(record)
+    for key in unknown[:MAX_UNKNOWN_FINDINGS]:
         top = key.split(".")[0].split("[")[0]
-        findings.append(_finding(rel, f"未知字段「{key}」（可能是拼写错误），已原样保留",
-                                 code="field.unknown", field_name=key, line=key_line(text, top),
+        findings.append(_finding(rel, f"未知字段「{shown_key(key)}」（可能是拼写错误），已原样保留",
+                                 code="field.unknown", field_name=key, line=lines[top],
                                  severity=Severity.WARNING, **where))
+    if len(unknown) > MAX_UNKNOWN_FINDINGS:
+        findings.append(_finding(rel, f"另有 {len(unknown) - MAX_UNKNOWN_FINDINGS} 个未知字段，"
+                                      f"已原样保留（只列出前 {MAX_UNKNOWN_FINDINGS} 个）",
+                                 code="field.unknown", severity=Severity.WARNING, **where))
     stored.record = record
     return stored
 
 
-def _entries(folder: Path | str) -> list[os.DirEntry]:
+class _Lines:
+    """Key → line of one file, worked out once and only if a finding asks."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: dict[str, int] | None = None
+
+    def __getitem__(self, key: str) -> int | None:
+        if self.lines is None:
+            self.lines = key_lines(self.text)
+        return self.lines.get(key)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a finding quotes it: its TOML-ish repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown_key(key: str, limit: int = 60) -> str:
+    """A key or file name as a message shows it: control characters spelled out, cut short."""
+    key = _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", key)
+    return key if len(key) <= limit else key[:limit - 1] + "…"
+
+
+def _entries(folder: Folder, findings: list[Finding], *, unit: str | None = None,
+             kind: RecordKind | None = None) -> list[Entry]:
+    """The visible entries of a folder; links and special files among them become findings
+    (and are left out), so nothing after this can follow or open them."""
+    kept = []
+    for entry in folder.entries():
+        if entry.is_hidden:
+            continue
+        if entry.is_file or entry.is_folder:
+            kept.append(entry)
+            continue
+        rel = folder.path_of(entry.name)
+        reason = (_link_reason if stat.S_ISLNK(entry.mode)
+                  else f"这是{kind_words(entry.mode)}，不是普通文件：本程序不读取它")
+        findings.append(_finding(rel, reason, code="file.link" if stat.S_ISLNK(entry.mode)
+                                 else "file.special", unit=unit, kind=kind))
+    return kept
+
+
+_link_reason = "这是一个符号链接：为安全起见，本程序不跟随链接读取，请换成文件本身"
+
+
+def _subfolder(parent: Folder, name: str, findings: list[Finding], *, unit: str | None = None,
+               kind: RecordKind | None = None) -> Folder | None:
+    """An entry known to be a folder, opened; None (with a finding) if it changed meanwhile."""
     try:
-        return sorted((e for e in os.scandir(folder) if not e.name.startswith(".")),
-                      key=lambda e: e.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+        return parent.folder(name)
+    except Unreadable as err:
+        findings.append(_finding(err.rel, err.reason, code=err.code, unit=unit, kind=kind))
+        return None
 
 
 def load_unit(root: Path, unit_id: str, ref: UnitRef | None, findings: list[Finding]) -> UnitData:
+    """Everything under units/<unit_id>/; a folder that cannot be opened is a finding."""
     unit = UnitData(unit_id, ref)
-    base = f"units/{unit_id}"
-    present = {entry.name for entry in _entries(os.path.join(root, base))}
+    try:
+        folder = Folder.open(root, f"units/{unit_id}")
+    except Unreadable as err:
+        if err.code != "file.missing":
+            findings.append(_finding(err.rel, err.reason, code=err.code, unit=unit_id))
+        return unit
+    with folder:
+        _load_unit_in(folder, unit, findings)
+    return unit
+
+
+def _load_unit_in(folder: Folder, unit: UnitData, findings: list[Finding]) -> None:
+    unit_id = unit.id
+    present = {entry.name: entry for entry in _entries(folder, findings, unit=unit_id)}
     for kind in UNIT_SINGLETONS:
-        if kind.filename in present:
-            rel = kind.path(unit_id)
-            unit.singles[kind.key] = read_record(root, rel, kind, kind.model, unit_id, findings)
+        entry = present.get(kind.filename or "")
+        if entry is None:
+            continue
+        if entry.is_folder:
+            findings.append(_finding(folder.path_of(entry.name), "这里应是一个文件，却是一个文件夹",
+                                     code="file.is_folder", unit=unit_id, kind=kind))
+            continue
+        unit.singles[kind.key] = _read_in(folder, entry.name, kind, kind.model, unit_id, findings)
     for kind in UNIT_COLLECTIONS:
-        items = []
-        for entry in _entries(os.path.join(root, base, kind.folder)) if kind.folder in present else ():
-            rel = f"{base}/{kind.folder}/{entry.name}"
-            if not entry.name.endswith(".toml"):
-                continue
-            stem = entry.name[:-5]
-            if not is_valid_id(stem):
-                findings.append(_finding(rel, f"文件名「{entry.name}」不合规（只能用小写字母、数字和连字符），已跳过",
-                                         code="file.bad_id", unit=unit_id, kind=kind))
-                continue
-            stored = read_record(root, rel, kind, kind.model, unit_id, findings)
-            record = stored.record
-            if record is not None and getattr(record, "id", None) != stem:
-                findings.append(_finding(rel, f"记录编号 id = {getattr(record, 'id', None)!r} 与文件名「{stem}」不一致",
-                                         code="record.id_mismatch", field_name="id",
-                                         unit=unit_id, kind=kind))
-                record.id = stem  # type: ignore[attr-defined]
-            items.append(stored)
+        entry = present.get(kind.folder or "")
+        items: list[StoredRecord] = []
+        if entry is not None and not entry.is_folder:
+            findings.append(_finding(folder.path_of(entry.name), "这里应是一个文件夹，却是一个文件",
+                                     code="file.not_folder", unit=unit_id, kind=kind))
+        elif entry is not None:
+            inner = _subfolder(folder, entry.name, findings, unit=unit_id, kind=kind)
+            if inner is not None:
+                with inner:
+                    items = _load_collection(inner, unit_id, kind, findings)
         if kind.order_field:
             items.sort(key=lambda s: _order(s, kind.order_field))
         unit.collections[kind.key] = items
     known = {k.filename for k in UNIT_SINGLETONS} | {k.folder for k in UNIT_COLLECTIONS} | {"photos"}
-    for name in sorted(present - known):
+    for name in sorted(set(present) - known):
         if name.endswith(".toml"):
-            findings.append(_finding(f"{base}/{name}", f"未知文件「{name}」，本程序不读取它",
+            findings.append(_finding(folder.path_of(name), f"未知文件「{name}」，本程序不读取它",
                                      code="file.unknown", unit=unit_id,
                                      severity=Severity.WARNING))
-    return unit
+
+
+def _load_collection(folder: Folder, unit_id: str, kind: RecordKind,
+                     findings: list[Finding]) -> list[StoredRecord]:
+    items = []
+    for entry in _entries(folder, findings, unit=unit_id, kind=kind):
+        rel = folder.path_of(entry.name)
+        if not entry.name.endswith(".toml"):
+            continue
+        stem = entry.name[:-5]
+        if not is_valid_id(stem):
+            findings.append(_finding(rel, f"文件名「{shown_key(entry.name)}」不合规（只能用小写字母、数字和连字符），已跳过",
+                                     code="file.bad_id", unit=unit_id, kind=kind))
+            continue
+        if entry.is_folder:
+            findings.append(_finding(rel, "这里应是一个文件，却是一个文件夹", code="file.is_folder",
+                                     unit=unit_id, kind=kind))
+            continue
+        stored = _read_in(folder, entry.name, kind, kind.model, unit_id, findings)
+        record = stored.record
+        if record is not None and getattr(record, "id", None) != stem:
+            findings.append(_finding(rel, f"记录编号 id = {shown(getattr(record, 'id', None))} 与文件名「{stem}」不一致",
+                                     code="record.id_mismatch", field_name="id",
+                                     unit=unit_id, kind=kind))
+            record.id = stem  # type: ignore[attr-defined]
+        items.append(stored)
+    return items
 
 
 def _order(stored: StoredRecord, field_name: str) -> tuple[int, str]:
@@ -230,7 +352,7 @@ def load_repo(root: Path | str, *, materials: bool = True) -> RepoData:
     campaign_file = read_record(root, CAMPAIGN_FILE, None, Campaign, None, findings)
     campaign = campaign_file.record or Campaign()
     access_file = read_record(root, ACCESS_FILE, None, Access, None, findings) \
-        if (root / ACCESS_FILE).exists() else None
+        if os.path.lexists(root / ACCESS_FILE) else None
     access = access_file.record if access_file and access_file.record else Access()
     stored[CAMPAIGN_FILE] = campaign_file
     if access_file:
@@ -244,16 +366,16 @@ def load_repo(root: Path | str, *, materials: bool = True) -> RepoData:
             findings.append(_finding(CAMPAIGN_FILE, f"单位编号「{ref.id}」不合规，已跳过",
                                      code="unit.bad_id", field_name="units"))
     unit_ids = list(refs)
-    for entry in _entries(root / "units"):
-        if not entry.is_dir() or entry.name in refs:
+    for name in _unit_folders(root, findings):
+        if name in refs:
             continue
-        if not is_valid_id(entry.name):
-            findings.append(_finding(f"units/{entry.name}", "单位文件夹名不合规，已跳过", code="unit.bad_id"))
+        if not is_valid_id(name):
+            findings.append(_finding(f"units/{shown_key(name)}", "单位文件夹名不合规，已跳过", code="unit.bad_id"))
             continue
-        findings.append(_finding(f"units/{entry.name}", "该单位不在 campaign.toml 的报送单位名单中",
-                                 code="unit.not_in_campaign", unit=entry.name,
+        findings.append(_finding(f"units/{name}", "该单位不在 campaign.toml 的报送单位名单中",
+                                 code="unit.not_in_campaign", unit=name,
                                  severity=Severity.WARNING))
-        unit_ids.append(entry.name)
+        unit_ids.append(name)
 
     units: dict[str, UnitData] = {}
     for unit_id in unit_ids:
@@ -269,12 +391,12 @@ def load_repo(root: Path | str, *, materials: bool = True) -> RepoData:
                 stored[item.path] = item
 
     reviews: dict[str, Reviews] = {}
-    for entry in _entries(root / "reviews"):
+    for entry in _folder_entries(root, "reviews", findings):
         rel = f"reviews/{entry.name}"
         stem = entry.name.removesuffix(".toml")
-        if not entry.name.endswith(".toml") or not is_valid_id(stem):
-            findings.append(_finding(rel, "审核文件名应为 <单位编号>.toml", code="file.bad_id",
-                                     severity=Severity.WARNING))
+        if not entry.name.endswith(".toml") or not is_valid_id(stem) or not entry.is_file:
+            findings.append(_finding(f"reviews/{shown_key(entry.name)}", "审核文件名应为 <单位编号>.toml",
+                                     code="file.bad_id", severity=Severity.WARNING))
             continue
         item = read_record(root, rel, None, Reviews, stem, findings)
         stored[rel] = item
@@ -282,6 +404,50 @@ def load_repo(root: Path | str, *, materials: bool = True) -> RepoData:
             reviews[stem] = item.record  # type: ignore[assignment]
 
     return RepoData(root, campaign, access, units, reviews, stored, findings)  # type: ignore[arg-type]
+
+
+def _folder_entries(root: Path, rel: str, findings: list[Finding]) -> list[Entry]:
+    """The visible entries of a top folder (units/, reviews/); none if it is absent, and a
+    finding if it is a link, a file or anything but a folder."""
+    try:
+        with Folder.open(root, rel) as folder:
+            return _entries(folder, findings)
+    except Unreadable as err:
+        if err.code != "file.missing":
+            findings.append(_finding(err.rel, err.reason, code=err.code))
+        return []
+
+
+def _unit_folders(root: Path, findings: list[Finding]) -> list[str]:
+    """The names of the real folders in units/ (a file there is a finding)."""
+    names = []
+    for entry in _folder_entries(root, "units", findings):
+        if entry.is_folder:
+            names.append(entry.name)
+        else:
+            findings.append(_finding(f"units/{shown_key(entry.name)}", "units/ 里应只有单位文件夹，这却是一个文件",
+                                     code="file.not_folder", severity=Severity.WARNING))
+    return names
+
+
+#: files at the top of the repository that belong to the data format (DESIGN §3)
+TOP_FILES = (CAMPAIGN_FILE, ACCESS_FILE, ".gitattributes", ".gitignore")
+
+
+def is_data_path(rel: str) -> bool:
+    """Is `rel` a path of the data format (a record, a review, a unit's photo, a top file)?
+    Sync commits nothing else: no temp file, no export, nothing a program left behind."""
+    if rel in TOP_FILES:
+        return True
+    parts = rel.split("/")
+    if len(parts) == 2 and parts[0] == "reviews":
+        return parts[1].endswith(".toml") and is_valid_id(parts[1][:-5])
+    if len(parts) < 3 or parts[0] != "units" or not is_valid_id(parts[1]):
+        return False
+    if len(parts) == 4 and parts[2] == "photos":
+        return safe_photo_name(parts[3])
+    _, kind = kind_of_path(rel)
+    return kind is not None and (not kind.is_collection or is_valid_id(parts[3][:-5]))
 
 
 def kind_of_path(rel: str) -> tuple[str | None, RecordKind | None]:
@@ -299,5 +465,5 @@ def kind_of_path(rel: str) -> tuple[str | None, RecordKind | None]:
     return unit, None
 
 
-__all__ = ["KINDS", "RepoData", "StoredRecord", "UnitData", "find_root", "kind_of_path",
-           "load_repo", "read_record"]
+__all__ = ["KINDS", "RepoData", "StoredRecord", "UnitData", "find_root", "is_data_path",
+           "kind_of_path", "load_repo", "read_record", "record_from_bytes"]

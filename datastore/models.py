@@ -178,6 +178,7 @@ class Rules(Record):
     summary_min: int = Field(1500, title="年度工作总结字数下限")
     summary_photos: int = Field(8, title="年度总结照片张数")
     cases: int = Field(2, title="典型活动案例个数")
+    case_photos: int = Field(4, title="每个典型活动案例的照片张数上限（选填）")
     photo_min_long_side: int = Field(1920, title="照片长边最少像素")
     photo_min_short_side: int = Field(1080, title="照片短边最少像素")
     photo_max_mb: int = Field(20, title="照片大小上限（MB）")
@@ -416,6 +417,7 @@ class Case(Record):
     seq: int | None = field("序号")
     title: str | None = field("案例标题", limit=HEADING_LIMIT)
     text: str | None = field("案例内容", multiline=True)
+    photos: list[Photo] = Field(default_factory=list, title="照片（选填）")
 
     form_fields = ("title", "text")
 

@@ -16,17 +16,20 @@ import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from datastore.errors import LlweekError
 from datastore.gitrepo import LOCAL_TIMEOUT, GitRepo, git_env
 from datastore.loader import kind_of_path, read_record
 from datastore.localstore import local_dir
-from datastore.models import EXHIBITION, SUMMARY, Photo, Record
-from datastore.photos import inspect_photo, photo_path, safe_photo_name
+from datastore.models import CASES, EXHIBITION, SUMMARY, Photo, Record, RecordKind
+from datastore.photos import READ_LIMIT_BYTES, photo_path, read_picked_photo, safe_photo_name
+from datastore.safefs import Folder, Unreadable, read_file
 from datastore.tomlio import atomic_write
 
-#: the records of a unit that hold photos (a photo file may serve both)
-PHOTO_KINDS = (EXHIBITION, SUMMARY)
+#: the records of a unit that hold photos (one photo file may serve several)
+PHOTO_KINDS = (EXHIBITION, SUMMARY, CASES)
+T = TypeVar("T")
 STAGING = "photos"
 
 
@@ -63,26 +66,29 @@ def stage_photo(source: Path, root: Path, unit: str, max_mb: int) -> str:
     Refused (with the reason) when it is not a readable image or is over the size limit. A
     photo already in the unit's photos/ with the same bytes is used as it is.
     """
-    info = inspect_photo(source)
-    if not info.ok:
-        raise LlweekError(f"{source.name}：{info.problem}")
-    if info.size_bytes > max_mb * 1024 * 1024:
-        raise LlweekError(f"{source.name} 大小 {info.size_bytes / 1048576:.1f} MB，超过 {max_mb} MB 的上限")
-    data = source.read_bytes()
+    data = read_picked_photo(source, max_mb)
     folder = staging_dir(root, unit)
-    photos = root / "units" / unit / "photos"
+    rel = f"units/{unit}/photos"
     stem, suffix = source.stem.lstrip(".") or "photo", source.suffix.lower()
     name, counter = f"{stem}{suffix}", 1
     while True:
-        kept = photos / name
-        if kept.is_file() and not kept.is_symlink() and kept.read_bytes() == data:
+        kept = os.path.lexists(root / rel / name)
+        if kept and _same(root, f"{rel}/{name}", data):
             return name  # already in the repository
-        if not kept.exists() and not (folder / name).exists():
+        if not kept and not os.path.lexists(folder / name):
             break
         counter += 1
         name = f"{stem}-{counter}{suffix}"
     atomic_write(folder / name, data)
     return name
+
+
+def _same(root: Path, rel: str, data: bytes) -> bool:
+    """The file at `rel` holds `data` (read as safefs reads: no link, no FIFO, bounded)."""
+    try:
+        return read_file(root, rel, len(data) + 1) == data
+    except Unreadable:
+        return False
 
 
 def stage_from_history(root: Path, rel: str, record: Record, commit: str) -> list[str]:
@@ -147,16 +153,15 @@ class PhotoChanges:
             folder.mkdir(parents=True, exist_ok=True)
             _move(source, folder / name)
         for name in self.remove:
-            path = folder / name
-            self._removed[name] = path.read_bytes()
-            path.unlink()
+            self._removed[name] = read_file(self.root, self.rel(name), READ_LIMIT_BYTES)
+            (folder / name).unlink()
 
     def undo(self) -> None:
         """The save failed: staged photos go back to staging, deleted ones come back."""
         folder = self.root / "units" / self.unit / "photos"
         for name in self.bring_in:
             path = folder / name
-            if path.exists():
+            if path.exists() and staged_path(self.root, self.unit, name) is None:
                 _move(path, staging_dir(self.root, self.unit) / name)
         for name, data in self._removed.items():
             atomic_write(folder / name, data)
@@ -183,9 +188,8 @@ def plan_photos(repo: GitRepo, rel: str, record: Record) -> PhotoChanges | None:
     before = photo_names(read_record(root, rel, kind, kind.model, unit, []).record) \
         if (root / rel).is_file() else []
     elsewhere: set[str] = set()
-    for other in PHOTO_KINDS:
-        path = other.path(unit)
-        if path != rel and (root / path).is_file():
+    for other, path in _photo_records(root, unit):
+        if path != rel:
             elsewhere.update(photo_names(read_record(root, path, other, other.model, unit, []).record))
     changes = PhotoChanges(root, unit)
     tracked = _tracked(repo, [changes.rel(n) for n in before if n not in wanted])
@@ -206,16 +210,35 @@ def plan_photos(repo: GitRepo, rel: str, record: Record) -> PhotoChanges | None:
 
 
 def commit_with_photos(changes: PhotoChanges | None,
-                       commit: Callable[[list[str]], str | None]) -> str | None:
-    """Make the photo changes, then `commit(photo paths)`; if the commit fails, undo them."""
+                       commit: Callable[[list[str]], T]) -> T:
+    """Make the photo changes, then `commit(photo paths)`; if anything fails, undo them
+    (the record's own file is the commit's to restore)."""
     if changes is None:
         return commit([])
-    changes.apply()
     try:
+        changes.apply()
         return commit(changes.paths)
     except BaseException:
         changes.undo()
         raise
+
+
+def _photo_records(root: Path, unit: str) -> list[tuple[RecordKind, str]]:
+    """(kind, path) of every record of the unit that can name photos."""
+    found = []
+    for kind in PHOTO_KINDS:
+        if kind.is_collection:
+            rel = f"units/{unit}/{kind.folder}"
+            try:
+                with Folder.open(root, rel) as folder:
+                    names = [e.name for e in folder.entries()
+                             if e.is_file and e.name.endswith(".toml")]
+            except (Unreadable, FileNotFoundError):
+                names = []
+            found += [(kind, f"{rel}/{name}") for name in names]
+        elif (root / kind.path(unit)).is_file():
+            found.append((kind, kind.path(unit)))
+    return found
 
 
 def _tracked(repo: GitRepo, paths: list[str]) -> set[str]:

@@ -3,7 +3,8 @@
 Two people who changed different fields of one record both keep their change; a long text
 changed in different paragraphs merges line by line; photos are matched by their file name,
 not their position. Only a value changed two different ways is a conflict, and a conflict
-never loses a side: the merged data keeps mine, the conflict keeps all three.
+never loses a side: the merged data keeps mine, the conflict keeps all three. Hand-written
+comments of the three versions are merged too and kept in place (datastore.comments).
 
 When a merge has conflicts, the file written into the working tree is the merged record with
 git-style conflict blocks around each conflicting key (`<<<<<<< 我的修改` … `>>>>>>> 对方的修改`).
@@ -19,10 +20,10 @@ from typing import Any
 
 import tomli_w
 
+from datastore.comments import merge_comments, with_comments
 from datastore.diff3 import Chunk, merge3, merge_text, with_markers
-from datastore.fieldpath import MISSING, Item, KeyPath, get, is_table_list, item_key, \
-    model_of_path, put
-from datastore.records import build_record, record_to_text
+from datastore.fieldtable import canonical_data, model_name_of_path
+from datastore.keypath import MISSING, Item, KeyPath, get, is_table_list, item_key, put
 from datastore.tomlio import TomlSyntaxError, dumps, parse
 
 LABELS = ("我的修改", "原来的内容", "对方的修改")
@@ -133,11 +134,10 @@ def _merge_items(path: KeyPath, key: str, base: Any, ours: Any, theirs: Any,
 
 
 def canonical_text(rel: str, data: dict[str, Any]) -> str:
-    """The file as llweek writes it: in the model's key order where the path has a model."""
-    model = model_of_path(rel)
-    if model is None:
-        return dumps(data)
-    return record_to_text(build_record(model, data)[0])
+    """The file as llweek writes it: in the model's key order where the path has a model
+    (from the models' field table, so the merge driver never loads pydantic)."""
+    model = model_name_of_path(rel)
+    return dumps(data if model is None else canonical_data(model, data))
 
 
 def merge_files(rel: str, base: str, ours: str, theirs: str) -> FileMerge:
@@ -151,7 +151,8 @@ def merge_files(rel: str, base: str, ours: str, theirs: str) -> FileMerge:
         return FileMerge("".join(lines), count == 0, [], readable=False)
     outcome = merge_data(*versions)
     if not outcome.conflicts:
-        return FileMerge(canonical_text(rel, outcome.data), True, [])
+        text = canonical_text(rel, outcome.data)
+        return FileMerge(with_comments(text, merge_comments(base, ours, theirs)), True, [])
     return FileMerge(with_conflict_blocks(rel, outcome), False, outcome.conflicts)
 
 

@@ -7,12 +7,14 @@ was until someone fixes it.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from datastore.models import Record
+from datastore.keypath import CONTROL, CONTROL_WORDS, has_control
 from datastore.tomlio import dumps
 
 _TYPE_WORDS = {
@@ -27,7 +29,9 @@ _TYPE_WORDS = {
 }
 
 
-def _expected(error_type: str) -> str:
+def _expected(error_type: str, value: Any = None) -> str:
+    if error_type.startswith("date") and isinstance(value, dt.datetime):
+        return "日期，不带时刻（如 2021-10-12）"
     for prefix, words in _TYPE_WORDS.items():
         if error_type.startswith(prefix):
             return words
@@ -37,21 +41,33 @@ def _expected(error_type: str) -> str:
 def build_record(model: type[Record], data: dict[str, Any]) -> tuple[Record, dict[str, str]]:
     """Validate leniently: returns the record and, per bad top-level key, what was expected.
 
-    The bad values are kept in `record.invalid` so that saving writes them back untouched.
+    The bad values are kept in `record.invalid` so that saving writes them back untouched;
+    the record's own fields only ever hold values of their declared types. A field's string
+    holding a control character counts as a bad value too (an unknown key keeps its value).
     """
+    by_alias = _aliases(model)
+    problems = {key: CONTROL_WORDS for key, value in data.items()
+                if key in by_alias and has_control(value)}
     try:
-        return model.model_validate(data), {}
+        record = model.model_validate(_without(data, problems))
     except ValidationError as err:
-        problems: dict[str, str] = {}
         for error in err.errors():
-            if not error["loc"]:
-                continue
-            problems.setdefault(str(error["loc"][0]), _expected(error["type"]))
-    clean = {k: v for k, v in data.items() if k not in problems}
-    record = model.model_validate(clean)
-    by_alias = {(info.alias or name): name for name, info in model.model_fields.items()}
-    record.keep_invalid({by_alias.get(key, key): data[key] for key in problems})
+            if error["loc"]:
+                problems.setdefault(str(error["loc"][0]), _expected(error["type"], error["input"]))
+        record = model.model_validate(_without(data, problems))
+    if problems:
+        record.keep_invalid({by_alias.get(key, key): data[key] for key in problems})
     return record, problems
+
+
+def _without(data: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in keys} if keys else data
+
+
+@cache
+def _aliases(model: type[Record]) -> dict[str, str]:
+    """TOML key → field name, for every declared field."""
+    return {(info.alias or name): name for name, info in model.model_fields.items()}
 
 
 def record_to_data(record: Record) -> dict[str, Any]:
@@ -109,11 +125,12 @@ def unknown_keys(record: Record, prefix: str = "") -> list[str]:
 
 def with_changes(record: Record, changes: dict[str, Any]) -> Record:
     """A copy of `record` with `changes` applied and validated; kept bad values of the fields
-    not changed stay kept. Raises pydantic's ValidationError for an untypable value."""
+    not changed stay kept. Control characters typed or pasted into a text are dropped (no
+    person means them). Raises pydantic's ValidationError for an untypable value."""
     model = type(record)
     data = {name: getattr(record, name) for name in model.model_fields}
     data.update(record.unknown)
-    data.update(changes)
+    data.update({k: CONTROL.sub("", v) if isinstance(v, str) else v for k, v in changes.items()})
     data = {(model.model_fields[k].alias or k) if k in model.model_fields else k: v
             for k, v in data.items()}
     updated = model.model_validate(data)

@@ -30,6 +30,7 @@ from datastore.models import (
     AdvancedPerson,
     AdvancedUnit,
     Campaign,
+    Case,
     Exhibition,
     FieldSpec,
     Photo,
@@ -74,8 +75,11 @@ def valid_phones(value: str) -> bool:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier); past year 1 or 9999 it stops at the edge."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return dt.date.min if year < dt.MINYEAR else dt.date.max
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -185,10 +189,11 @@ def _check_person(person: AdvancedPerson, ctx: RuleContext, out: _Collector) -> 
         out.add("email", "person.email", f"「电子邮箱」{person.email} 格式不对")
 
 
-def _check_photos(photos: list[Photo], wanted: int, label: str, ctx: RuleContext,
+def _check_photos(photos: list[Photo], wanted: int | None, label: str, ctx: RuleContext,
                   out: _Collector) -> None:
+    """Each photo named, readable and large enough; `wanted` photos, where a number is due."""
     rules = ctx.rules
-    if len(photos) != wanted:
+    if wanted is not None and len(photos) != wanted:
         out.add("photos", "photos.count", f"{label} {len(photos)} 张，应为 {wanted} 张")
     for index, photo in enumerate(photos, start=1):
         field = f"photos[{index}]"
@@ -240,6 +245,14 @@ def _check_summary(summary: Summary, ctx: RuleContext, out: _Collector) -> None:
     _check_photos(summary.photos, rules.summary_photos, "照片", ctx, out)
 
 
+def _check_case(case: Case, ctx: RuleContext, out: _Collector) -> None:
+    """A case's photos are optional; those it has are checked like the others."""
+    most = ctx.rules.case_photos
+    if len(case.photos) > most:
+        out.add("photos", "case.photos", f"照片 {len(case.photos)} 张，每个案例最多 {most} 张", WARNING)
+    _check_photos(case.photos, None, "照片", ctx, out)
+
+
 def _check_work_plan(plan: WorkPlan, ctx: RuleContext, out: _Collector) -> None:
     opening = ctx.campaign.opening_date
     if plan.opening_date and opening and not (
@@ -259,6 +272,7 @@ _CHECKS = {
     AdvancedPerson: _check_person,
     Exhibition: _check_exhibition,
     Summary: _check_summary,
+    Case: _check_case,
     WorkPlan: _check_work_plan,
 }
 

@@ -1,41 +1,48 @@
 """Creating data repositories: a new year's empty campaign, or the sample campaign with history.
 
-The sample is stored as plain files in `sample_repo/` and replayed through the normal save path,
-commit by commit as `sample_repo/history.toml` lists them, so its history looks like the real
-thing: several staff, dates across the autumn, DESIGN §6's messages. Its photos are drawn here
-at print resolution rather than stored, to keep the code repository small.
+The sample is stored as plain files in `sample_repo/` and becomes a history commit by commit as
+`sample_repo/history.toml` lists them, so it looks like the real thing: several staff, dates
+across the autumn, DESIGN §6's messages. Each commit is the one the save path (save_record,
+set_mark, set_review) would make at that point, worked out in memory and written with one
+`git fast-import`, so `llweek demo` opens in seconds (the tests replay every commit through the
+save path and get the same ids). Its photos are drawn here at print resolution rather than
+stored, to keep the code repository small.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 from datastore.access import find_actor
 from datastore.errors import LlweekError
-from datastore.gitrepo import GITATTRIBUTES, GITIGNORE, GitRepo, Identity, open_repo
-from datastore.loader import kind_of_path
-from datastore.lock import repo_lock
-from datastore.marks import set_mark
+from datastore.fastimport import NewCommit, write_history
+from datastore.gitrepo import GITATTRIBUTES, GITIGNORE, GitRepo, Identity
+from datastore.ids import check_id
+from datastore.loader import ACCESS_FILE, CAMPAIGN_FILE, kind_of_path
+from datastore.marks import mark_message
 from datastore.models import (
     DELIVERABLES,
     SUBMISSIONS,
     Access,
     Campaign,
+    Mark,
     Record,
     ReviewEntry,
     Reviews,
     Submissions,
 )
+from datastore.photos import safe_photo_name
 from datastore.records import build_record, record_to_text, with_changes
-from datastore.reviews import set_review
-from datastore.roles import read_access
-from datastore.save import UNCHECKED, commit_paths, save_file, save_record, trailers
+from datastore.reviews import review_message
+from datastore.save import UNCHECKED, canonical_bytes, message_for, save_file, trailers
 from datastore.tomlio import atomic_write
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_repo"
@@ -114,21 +121,30 @@ def init_year(target: Path, year: int, author: Identity | None = None) -> None:
 
 # ------------------------------------------------------------------ the sample campaign
 
+_PALETTE = [((96, 150, 220), (70, 120, 60)), ((240, 170, 110), (120, 90, 60)),
+            ((150, 190, 230), (200, 200, 190)), ((60, 80, 140), (90, 60, 50)),
+            ((200, 220, 240), (40, 110, 70)), ((250, 210, 150), (160, 40, 40)),
+            ((120, 170, 200), (230, 230, 220)), ((180, 200, 210), (110, 110, 120)),
+            ((230, 190, 200), (60, 90, 60)), ((110, 140, 190), (180, 150, 100))]
+_SKY_BANDS = 48
+
 
 def _scene(index: int, width: int, height: int) -> bytes:
-    """A believable-looking photo: sky, ground, buildings, a banner, a crowd; as a JPEG."""
+    """A believable-looking photo: sky, ground, buildings, a banner, a crowd; as a JPEG.
+
+    Flat shapes only (the sky's gradient is bands), so drawing costs little next to the
+    JPEG encoding itself: the demo's photos are ready in a fraction of a second.
+    """
     from PIL import Image, ImageDraw
 
-    palette = [((96, 150, 220), (70, 120, 60)), ((240, 170, 110), (120, 90, 60)),
-               ((150, 190, 230), (200, 200, 190)), ((60, 80, 140), (90, 60, 50)),
-               ((200, 220, 240), (40, 110, 70)), ((250, 210, 150), (160, 40, 40)),
-               ((120, 170, 200), (230, 230, 220)), ((180, 200, 210), (110, 110, 120)),
-               ((230, 190, 200), (60, 90, 60)), ((110, 140, 190), (180, 150, 100))]
-    sky, ground = palette[index % len(palette)]
-    gradient = Image.linear_gradient("L").resize((width, height))
-    image = Image.composite(Image.new("RGB", (width, height), sky),
-                            Image.new("RGB", (width, height), ground), gradient.point(lambda v: 255 - v))
+    sky, ground = _PALETTE[index % len(_PALETTE)]
+    image = Image.new("RGB", (width, height), ground)
     draw = ImageDraw.Draw(image)
+    for band in range(_SKY_BANDS):  # from sky at the top to ground at the bottom
+        share = band / (_SKY_BANDS - 1)
+        colour = tuple(round(s + (g - s) * share) for s, g in zip(sky, ground))
+        draw.rectangle([0, height * band // _SKY_BANDS, width,
+                        height * (band + 1) // _SKY_BANDS], fill=colour)
     horizon = int(height * 0.62)
     step = max(width // 9, 1)
     for n in range(9):
@@ -148,14 +164,29 @@ def _scene(index: int, width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def _draw_photos(target: Path) -> None:
-    spec = tomllib.loads((SAMPLE_DIR / "photos.toml").read_text(encoding="utf-8"))
-    drawn: dict[tuple[int, int, int], bytes] = {}
-    for photo in spec.get("photo", []):
-        key = (photo["scene"], photo["width"], photo["height"])
-        if key not in drawn:
-            drawn[key] = _scene(*key)
-        atomic_write(target / photo["path"], drawn[key])
+class _Photos(Mapping[str, bytes]):
+    """Every photo `photos.toml` lists, by path, drawing on every core while the history is
+    worked out (Pillow lets go of Python's lock while it draws and encodes); each distinct
+    scene is drawn once, and asking for a photo waits until it is ready."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        spec = tomllib.loads((SAMPLE_DIR / "photos.toml").read_text(encoding="utf-8"))
+        scenes: dict[tuple[int, int, int], Future[bytes]] = {}
+        self._futures: dict[str, Future[bytes]] = {}
+        for photo in spec.get("photo", []):
+            scene = (photo["scene"], photo["width"], photo["height"])
+            if scene not in scenes:
+                scenes[scene] = pool.submit(_scene, *scene)
+            self._futures[photo["path"]] = scenes[scene]
+
+    def __getitem__(self, rel: str) -> bytes:
+        return self._futures[rel].result()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._futures)
+
+    def __len__(self) -> int:
+        return len(self._futures)
 
 
 def _staff_identities(access: Access) -> dict[str, Identity]:
@@ -164,11 +195,55 @@ def _staff_identities(access: Access) -> dict[str, Identity]:
 
 
 _BEIJING = dt.timezone(dt.timedelta(hours=8))
-Step = Callable[[Path, Identity, dt.datetime], None]
 
 
 def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=_BEIJING)
+
+
+class _Sample:
+    """The sample repository as its history unfolds, in memory: each step computes the
+    commit that the save path (save_record, set_mark, set_review) would make now."""
+
+    def __init__(self, photos: Mapping[str, bytes]) -> None:
+        self.files: dict[str, bytes] = {}
+        self.photos = photos
+        self._records: dict[tuple[str, type[Record]], Record] = {}
+
+    def record(self, rel: str, model: type[Record]) -> Record:
+        """The record at `rel` as the history has it now (a fresh one when not yet there)."""
+        data = self.files.get(rel)
+        if data is None:
+            return model()
+        key = (data.decode("utf-8"), model)
+        if key not in self._records:
+            self._records[key] = build_record(model, tomllib.loads(key[0]))[0]
+        return self._records[key]
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.record(CAMPAIGN_FILE, Campaign)  # type: ignore[return-value]
+
+    def commit(self, message: str, author: Identity, when: dt.datetime,
+               files: dict[str, bytes]) -> NewCommit | None:
+        """The commit of `files`, or None when they hold no change (as `git commit` says)."""
+        changed = {path: data for path, data in files.items() if self.files.get(path) != data}
+        if not changed:
+            return None
+        self.files.update(changed)
+        return NewCommit(message, author, when, changed)
+
+    def photos_of(self, unit: str, record: Record) -> dict[str, bytes]:
+        """The photo files a record uses that the unit's photos/ folder holds."""
+        out = {}
+        for photo in getattr(record, "photos", []) or []:
+            rel = f"units/{unit}/photos/{photo.file}"
+            if safe_photo_name(photo.file) and rel in self.photos:
+                out[rel] = self.photos[rel]
+        return out
+
+
+Step = Callable[[_Sample, Identity, dt.datetime], "NewCommit | None"]
 
 
 def _dated_events(entry: dict[str, Any]) -> list[tuple[dt.datetime, str, Step]]:
@@ -185,67 +260,66 @@ def _dated_events(entry: dict[str, Any]) -> list[tuple[dt.datetime, str, Step]]:
             if mark is None or mark.submitted is None:
                 continue
             steps.append((_at(mark.submitted, 16, 30), login,
-                          _mark_step(unit, key, mark.submitted, None)))
+                          _mark_step(unit, key, Mark(submitted=mark.submitted))))
             if mark.paper_sent:
-                steps.append((_at(mark.paper_sent, 17, 10), login,
-                              _mark_step(unit, key, mark.submitted, mark.paper_sent)))
+                steps.append((_at(mark.paper_sent, 17, 10), login, _mark_step(unit, key, Mark(
+                    submitted=mark.submitted, paper_sent=mark.paper_sent))))
         return steps
     if rel.startswith("reviews/"):
         reviews: Reviews = _load(SAMPLE_DIR / rel, Reviews)  # type: ignore[assignment]
         return [(_at(review.at, 10, 20), review.by or login, _review_step(rel, key, review))
                 for key in DELIVERABLES if (review := getattr(reviews, key)) and review.at]
-    return [(entry["date"], login,
-             lambda target, author, when: _replay_entry(target, entry, author))]
+    return [(entry["date"], login, lambda sample, author, when: _entry_step(sample, entry, author))]
 
 
-def _mark_step(unit: str, key: str, submitted: dt.date, paper: dt.date | None) -> Step:
-    def step(target: Path, author: Identity, when: dt.datetime) -> None:
-        set_mark(target, unit, key, submitted=submitted, paper_sent=paper, author=author, when=when)
+def _mark_step(unit: str, key: str, mark: Mark) -> Step:
+    """What set_mark commits: the unit's submissions.toml with this deliverable marked."""
+    def step(sample: _Sample, author: Identity, when: dt.datetime) -> NewCommit | None:
+        rel = SUBMISSIONS.path(unit)
+        updated = with_changes(sample.record(rel, Submissions), {key: mark})
+        return sample.commit(mark_message(sample.campaign, unit, key, mark), author, when,
+                             {rel: canonical_bytes(rel, updated)})
     return step
 
 
-def _review_step(rel: str, key: str, entry: ReviewEntry) -> Step:
-    def step(target: Path, author: Identity, when: dt.datetime) -> None:
-        reviewer = find_actor(read_access(target), entry.by)
-        set_review(target, Path(rel).stem, key, entry.state or "", entry.comment,
-                   actor=reviewer, author=author, when=when)
+def _review_step(rel: str, key: str, review: ReviewEntry) -> Step:
+    """What set_review commits: the decision, dated the day it was made, by the reviewer."""
+    unit = Path(rel).stem
+
+    def step(sample: _Sample, author: Identity, when: dt.datetime) -> NewCommit | None:
+        access: Access = sample.record(ACCESS_FILE, Access)  # type: ignore[assignment]
+        reviewer = find_actor(access, review.by)
+        entry = ReviewEntry(state=review.state, at=when.date(),
+                            by=(reviewer.login or reviewer.name) if reviewer else author.name,
+                            comment=(review.comment or "").strip() or None)
+        updated = with_changes(sample.record(rel, Reviews), {key: entry})
+        return sample.commit(review_message(sample.campaign, unit, key, entry), author, when,
+                             {rel: canonical_bytes(rel, updated)})
     return step
 
 
-def sample_demo_day() -> dt.date:
-    """The day `llweek demo` shows the sample campaign as of, unless told otherwise."""
-    history = tomllib.loads((SAMPLE_DIR / "history.toml").read_text(encoding="utf-8"))
-    return history["demo_today"]
-
-
-def init_sample(target: Path) -> None:
-    """The sample campaign as a Git repository whose history replays `history.toml`."""
-    _prepare(target)
-    _draw_photos(target)
-    history = tomllib.loads((SAMPLE_DIR / "history.toml").read_text(encoding="utf-8"))
-    access: Access = _load(SAMPLE_DIR / "access.toml", Access)  # type: ignore[assignment]
-    people = _staff_identities(access)
-    events = [event for entry in history["commit"] for event in _dated_events(entry)]
-    for when, login, step in sorted(events, key=lambda event: event[0]):  # stable: file order
-        if login not in people:
-            raise LlweekError(f"history.toml：登录名 {login} 不在 access.toml 中")
-        step(target, people[login], when)
-
-
-def _replay_entry(target: Path, entry: dict[str, Any], author: Identity) -> None:
+def _entry_step(sample: _Sample, entry: dict[str, Any], author: Identity) -> NewCommit | None:
+    """A record saved as save_record saves it, or province files committed together."""
     paths: list[str] = entry["paths"]
     when: dt.datetime = entry["date"]
     if len(paths) == 1 and kind_of_path(paths[0])[1] is not None:
-        _replay_record(target, paths[0], entry.get("before"), author, when)
-        return
-    first = not (target / ".git" / "refs" / "heads" / "main").exists()
-    extra = [".gitattributes", ".gitignore"] if first else []
-    for rel in paths:
-        atomic_write(target / rel, _canonical(rel))
+        rel = paths[0]
+        unit, kind = kind_of_path(rel)
+        assert kind is not None and unit is not None
+        record = _load(SAMPLE_DIR / rel, kind.model)
+        if entry.get("before"):
+            record = with_changes(record, entry["before"])
+        rel = kind.path(unit, check_id(getattr(record, "id", None), "记录编号")
+                        if kind.is_collection else None)
+        verb = "修改" if rel in sample.files else "新增"
+        message = message_for(sample.campaign, unit, verb, kind, record, rel)
+        return sample.commit(message, author, when, {rel: canonical_bytes(rel, record),
+                                                     **sample.photos_of(unit, record)})
+    files = {rel: _canonical(rel) for rel in paths}
+    if not sample.files:  # the first commit brings the repository's own settings along
+        files.update({".gitattributes": GITATTRIBUTES.encode(), ".gitignore": GITIGNORE.encode()})
     subject = entry.get("message") or f"吉林省: 修改 {'、'.join(paths)}"
-    unit = kind_of_path(paths[0])[0]
-    with open_repo(target) as repo, repo_lock(repo.git_dir, "建立示例库"):
-        commit_paths(repo, paths + extra, trailers(subject, unit, paths), author=author, when=when)
+    return sample.commit(trailers(subject, kind_of_path(paths[0])[0], paths), author, when, files)
 
 
 def _canonical(rel: str) -> bytes:
@@ -254,11 +328,36 @@ def _canonical(rel: str) -> bytes:
     return record_to_text(_load(source, model)).encode() if model else source.read_bytes()
 
 
-def _replay_record(target: Path, rel: str, before: dict[str, Any] | None, author: Identity,
-                   when: dt.datetime) -> None:
-    unit, kind = kind_of_path(rel)
-    assert kind is not None and unit is not None
-    record = _load(SAMPLE_DIR / rel, kind.model)
-    if before:
-        record = with_changes(record, before)
-    save_record(target, kind, unit, record, expected=UNCHECKED, author=author, when=when)
+def sample_demo_day() -> dt.date:
+    """The day `llweek demo` shows the sample campaign as of, unless told otherwise."""
+    history = tomllib.loads((SAMPLE_DIR / "history.toml").read_text(encoding="utf-8"))
+    return history["demo_today"]
+
+
+def sample_history(photos: Mapping[str, bytes]) -> Iterator[NewCommit]:
+    """The sample's commits, oldest first, as `history.toml` lists them."""
+    history = tomllib.loads((SAMPLE_DIR / "history.toml").read_text(encoding="utf-8"))
+    access: Access = _load(SAMPLE_DIR / "access.toml", Access)  # type: ignore[assignment]
+    people = _staff_identities(access)
+    events = [event for entry in history["commit"] for event in _dated_events(entry)]
+    sample = _Sample(photos)
+    for when, login, step in sorted(events, key=lambda event: event[0]):  # stable: file order
+        if login not in people:
+            raise LlweekError(f"history.toml：登录名 {login} 不在 access.toml 中")
+        commit = step(sample, people[login], when)
+        if commit is not None:
+            yield commit
+
+
+def init_sample(target: Path) -> None:
+    """The sample campaign as a Git repository whose history replays `history.toml`.
+
+    The commits are those the save path would make, written by one `git fast-import`;
+    photos no record uses yet are left in the working tree, as a unit's staff would."""
+    _prepare(target)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        photos = _Photos(pool)
+        write_history(target, sample_history(photos))
+        for rel, data in photos.items():
+            if not (target / rel).exists():
+                atomic_write(target / rel, data)

@@ -5,24 +5,31 @@ network step has a time limit and Git never prompts (datastore.gitrepo.git_env),
 server costs seconds and a clear sentence, not a hung terminal. A push rejected because
 someone pushed meanwhile is fetched, merged and pushed again, a bounded number of times.
 The whole sync holds the repository lock, so a save in another window waits for it.
+
+Only paths of the data format are ever committed (never a temp file of git's merge driver,
+an export written into the clone, a symlink, anything a program left behind), and a merge
+cut short by a kill is recognised and put right before anything else (datastore.mergestate).
 """
 
 from __future__ import annotations
 
+import stat
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datastore import mergestate
 from datastore.access import Actor, may_write
 from datastore.conflicts import ConflictedRecord, finish_in, settle_clean
 from datastore.diff3 import has_markers
-from datastore.errors import LlweekError
-from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo, open_repo
-from datastore.loader import kind_of_path, read_record
-from datastore.lock import repo_lock
+from datastore.errors import LlweekError, PushRefused
+from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
+from datastore.loader import is_data_path, kind_of_path, read_record
 from datastore.models import Campaign
-from datastore.save import commit_paths, load_campaign, trailers, unit_name
+from datastore.pushlog import ensure_fetches_record, fetch_record
+from datastore.safefs import Unreadable, file_mode, kind_words, read_file
+from datastore.save import commit_paths, load_campaign, trailers, unit_name, writer
 
 PUSH_ATTEMPTS = 3
 MERGE_MESSAGE = "同步：合并服务器上的修改"
@@ -60,6 +67,7 @@ class SyncResult:
     untracked_photos: list[str] = field(default_factory=list)
     conflicts: list[ConflictedRecord] = field(default_factory=list)
     unreachable: str | None = None
+    notes: list[str] = field(default_factory=list)  # leftovers of a killed writer, cleared
 
     @property
     def summary(self) -> str:
@@ -98,7 +106,8 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
     A new photo file that no save brought in is not committed: it is listed in
     `untracked_photos`, and committed only when named in `photos` (the person was asked)."""
     result = SyncResult()
-    with open_repo(root) as repo, repo_lock(repo.git_dir, "同步"):
+    with writer(root, "同步") as (repo, notes):
+        result.notes = notes
         if repo.merging():
             result.conflicts = settle_clean(repo)
             if result.conflicts:
@@ -177,26 +186,52 @@ def _branch(repo: GitRepo, head: str, upstream: str | None) -> _Branch:
 
 def _commit_pending(repo: GitRepo, changed: list[str], actor: Actor | None,
                     result: SyncResult) -> None:
-    """Hand edits (in an editor, or copied in) become one commit before anything is fetched."""
+    """Hand edits (in an editor, or copied in) become one commit before anything is fetched.
+
+    Only the data format's paths, as regular files, that `actor` may change and that hold no
+    conflict markers; every other changed path is left as it is and named with the reason.
+    """
     if not changed:
         return
     allowed = []
     for path in changed:
-        if actor is not None and not may_write(actor, path):
-            result.not_committed.append(f"{path}（无权修改）")
-        elif path.endswith(".toml") and _marked(repo.root / path):
-            result.not_committed.append(f"{path}（含有冲突标记）")
-        else:
+        reason = _not_committable(repo, path, actor)
+        if reason is None:
             allowed.append(path)
+        elif not path.startswith(MERGE_TEMP_PREFIX):  # git's own temp file: not worth a word
+            result.not_committed.append(f"{path}（{reason}）")
     if allowed:
         commit_paths(repo, allowed, _pending_message(repo.root, allowed))
         result.committed = allowed
 
 
-def _marked(path: Path) -> bool:
+MERGE_TEMP_PREFIX = ".merge_file_"
+
+
+def _not_committable(repo: GitRepo, path: str, actor: Actor | None) -> str | None:
+    """Why a changed path is not committed by sync, or None when it is."""
+    if not is_data_path(path):
+        return "不属于材料库的文件"
+    if actor is not None and not may_write(actor, path):
+        return "无权修改"
     try:
-        return has_markers(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
+        mode = file_mode(repo.root, path)
+    except Unreadable as err:
+        return err.reason
+    if mode is not None and not stat.S_ISREG(mode):
+        return f"是{kind_words(mode)}，不是普通文件"
+    if mode is not None and path.endswith(".toml") and _marked(repo.root, path):
+        return MARKED
+    return None
+
+
+MARKED = "含有冲突标记"
+
+
+def _marked(root: Path, rel: str) -> bool:
+    try:
+        return has_markers(read_file(root, rel).decode("utf-8", errors="replace"))
+    except Unreadable:
         return False
 
 
@@ -235,7 +270,8 @@ def _network_reason(err: str, seconds: float, timeout: float) -> str:
 
 
 def _fetch(repo: GitRepo, branch: _Branch, timeout: float) -> str | None:
-    """Fetch the remote; the reason it could not be reached, or None."""
+    """Fetch the remote (with the server's push record); the reason it could not be reached, or None."""
+    ensure_fetches_record(repo, branch.remote)
     started = time.monotonic()
     status, _, err = repo.call("fetch", "--quiet", branch.remote, timeout=timeout)
     if status == 0:
@@ -258,13 +294,15 @@ def _merge(repo: GitRepo, branch: _Branch, result: SyncResult) -> bool:
     if behind == 0:
         return True
     env = repo.require_identity().env()
-    status, out, err = repo.call("merge", "--no-edit", "-m", MERGE_MESSAGE, branch.tracking,
-                                 env=env)
+    theirs = repo.run("rev-parse", branch.tracking).strip()
+    mergestate.begin(repo, mergestate.head(repo), theirs)  # a kill from here on is undone
+    status, out, err = repo.call("merge", "--no-edit", "-m", MERGE_MESSAGE, theirs, env=env)
+    mergestate.end(repo)
     if status == 0:
         result.pulled += behind
         return True
     if not repo.merging():
-        raise LlweekError(_merge_refused(out + err))
+        raise LlweekError(_merge_refused(out + err, result.not_committed))
     result.pulled += behind
     result.conflicts = settle_clean(repo)
     if result.conflicts:
@@ -273,12 +311,24 @@ def _merge(repo: GitRepo, branch: _Branch, result: SyncResult) -> bool:
     return True
 
 
-def _merge_refused(output: str) -> str:
+def _merge_refused(output: str, not_committed: list[str]) -> str:
+    """Why git would not merge, for a person: which local files stand in the way, and why
+    each of them was not committed (a leftover conflict marker, no right to change it, …)."""
     files = [line.strip() for line in output.splitlines() if line.startswith(("\t", "  "))]
-    if "would be overwritten" in output:
-        return ("服务器上的修改会覆盖本机尚未提交的文件，已停止同步（什么都没有改动）："
-                f"{'、'.join(files)}。这些文件您无权提交，请先撤销对它们的修改")
-    return f"合并服务器上的修改失败：{output.strip()}"
+    if "would be overwritten" not in output:
+        return f"合并服务器上的修改失败：{output.strip()}"
+    reasons = {entry.rsplit("（", 1)[0]: entry for entry in not_committed}
+    listed = "、".join(reasons.get(name, f"{name}（尚未提交的修改）") for name in files)
+    advice = []
+    if any(MARKED in reasons.get(name, "") for name in files):
+        advice.append("含有冲突标记的，是以前一次没有完成的合并留下的：请删去冲突标记（<<<<<<< … >>>>>>>）"
+                      "改好内容，或用 git checkout -- 文件 恢复为已提交的版本")
+    if any("无权修改" in reasons.get(name, "") for name in files):
+        advice.append("无权修改的，请先撤销对它们的修改")
+    if not advice:
+        advice.append("请先提交、移走或撤销这些文件的修改")
+    return (f"服务器上的修改会覆盖本机尚未提交的文件，已停止同步（什么都没有改动）：{listed}。"
+            + "；".join(advice))
 
 
 def _push(repo: GitRepo, branch: _Branch, timeout: float, result: SyncResult) -> None:
@@ -292,13 +342,14 @@ def _push(repo: GitRepo, branch: _Branch, timeout: float, result: SyncResult) ->
     flags = [line.split("\t") for line in out.splitlines() if "\t" in line]
     if status == 0 and flags and all(flag[0] != "!" for flag in flags):
         result.pushed = ahead
+        fetch_record(repo, branch.remote, timeout)
         return
     summary = " ".join(flag[-1] for flag in flags if flag[0] == "!")
     if any(words in summary + err for words in _MOVED_ON):
         raise _Rejected
     if flags:  # the server answered and said no (e.g. the access check of its hook)
-        said = [line.removeprefix("remote:").strip() for line in err.splitlines()
+        said = [line.removeprefix("remote:").removeprefix(" ").rstrip() for line in err.splitlines()
                 if line.startswith("remote:") and line.removeprefix("remote:").strip()]
-        raise LlweekError(f"服务器拒绝了推送（{summary.strip('[] ')}）：{' '.join(said) or err.strip()}"
-                          "。本机的修改都已保存")
+        reason = "\n".join(said) if said else f"{summary.strip()} {err.strip()}"
+        raise PushRefused(f"服务器拒绝了推送：\n{reason}\n本机的修改都已保存。")
     result.unreachable = _network_reason(err, time.monotonic() - started, timeout)

@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover - tomli is a dependency; the standard li
 from datastore.errors import LlweekError
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+#: tables and lists inside each other: a record needs three or four levels
+MAX_DEPTH = 16
 _WHERE_IN_ERROR = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 
@@ -48,9 +50,15 @@ class TomlSyntaxError(LlweekError):
 
 
 def parse(text: str) -> dict[str, Any]:
-    """Parse TOML text, turning tomllib's error into a Chinese message with its line."""
+    """Parse TOML text, turning every failure into a Chinese message with its line.
+
+    A byte order mark (as Windows Notepad writes) is skipped. Nesting deeper than any record
+    needs (`MAX_DEPTH`) is refused, whether tomllib gave up on it (RecursionError) or not, so
+    nothing downstream — pydantic, repr, a merge, tomli-w — ever recurses on a hostile file.
+    """
+    text = text.removeprefix("\ufeff")
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         found = _WHERE_IN_ERROR.search(str(err))
         line = int(found.group(1)) if found else None
@@ -59,6 +67,109 @@ def parse(text: str) -> dict[str, Any]:
                       reason)
         where = f"第 {line} 行第 {found.group(2)} 列" if found else "文件中"
         raise TomlSyntaxError(f"TOML 格式错误：{where}无法读取（{reason}）", line) from None
+    except RecursionError:
+        raise _too_deep(text) from None
+    if _deeper_than(data, MAX_DEPTH):
+        raise _too_deep(text)
+    return data
+
+
+def _too_deep(text: str) -> TomlSyntaxError:
+    line = deep_line(text, MAX_DEPTH) or 1
+    return TomlSyntaxError(f"TOML 格式错误：第 {line} 行嵌套层数超过 {MAX_DEPTH} 层"
+                           "（表、列表或带点的键套得太深），无法读取", line)
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Does `data` nest tables and lists more than `limit` deep? (no recursion)"""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def deep_line(text: str, limit: int) -> int | None:
+    """The first line where tables, lists and dotted-key parts nest more than `limit` deep.
+
+    A small linear scanner (strings and comments skipped), used only to say where a file that
+    failed for its depth went wrong.
+    """
+    line, header, key_parts, at = 1, 0, 0, 0
+    brackets: list[str] = []  # the open [ and { of the value being read
+    in_key = True  # reading a key (a line start, or after { or , inside an inline table)
+    size = len(text)
+    while at < size:
+        char = text[at]
+        if char in "\"'":
+            end = _string_end(text, at)
+            line += text.count("\n", at, end)
+            at = end
+            continue
+        if char == "#":
+            end = text.find("\n", at)
+            at = size if end < 0 else end
+            continue
+        if char == "\n":
+            line += 1
+            if not brackets:
+                in_key, key_parts = True, 0
+        elif char == "[" and in_key and not brackets and not key_parts:  # a [table] header
+            end = text.find("\n", at)
+            end = size if end < 0 else end
+            header = 1 + _dots(text[at:end])
+            if header > limit:
+                return line
+            at = end
+            continue
+        elif char in "[{":
+            brackets.append(char)
+            in_key = char == "{"
+            key_parts = 0
+        elif char in "]}":
+            if brackets:
+                brackets.pop()
+        elif char == "," and brackets and brackets[-1] == "{":
+            in_key, key_parts = True, 0
+        elif char == "=":
+            in_key = False
+        elif char == "." and in_key:
+            key_parts += 1
+        if header + len(brackets) + key_parts > limit:
+            return line
+        at += 1
+    return None
+
+
+def _string_end(text: str, at: int) -> int:
+    """Where the string starting at `at` ends (one past its closing quote)."""
+    quote = text[at]
+    if text.startswith(quote * 3, at):
+        end = text.find(quote * 3, at + 3)
+        return len(text) if end < 0 else end + 3
+    pos = at + 1
+    while pos < len(text) and text[pos] not in (quote, "\n"):
+        pos += 2 if quote == '"' and text[pos] == "\\" else 1
+    return pos + 1
+
+
+def _dots(header: str) -> int:
+    """Key parts after the first in a `[a.b.c]` header (quoted parts may hold dots)."""
+    count, at = 0, 0
+    while at < len(header):
+        if header[at] in "\"'":
+            at = _string_end(header, at)
+            continue
+        if header[at] == "#":
+            break
+        count += header[at] == "."
+        at += 1
+    return count
 
 
 def digest(data: bytes) -> str:
@@ -66,13 +177,25 @@ def digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def key_line(text: str, key: str) -> int | None:
-    """The line where `key` is assigned or its table starts; for findings that point at a line."""
-    escaped = re.escape(key)
-    pattern = re.compile(rf'^[ \t]*(?:\[{{1,2}}[ \t]*"?{escaped}"?[ \t]*\]{{1,2}}|"?{escaped}"?[ \t]*=)',
-                         re.MULTILINE)
-    found = pattern.search(text)
-    return text.count("\n", 0, found.start()) + 1 if found else None
+_KEY_AT_LINE_START = re.compile(
+    r"""[ \t]*(?:\[{1,2}[ \t]*)?("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z0-9_-]+)[ \t]*[=.\]]""")
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Each key's first line: where it is assigned (`key =`, `key.sub =`) or its table starts.
+
+    One pass over the file (a regular expression anchored at each line start), so finding the
+    lines of many keys stays linear in the file's size.
+    """
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _KEY_AT_LINE_START.match(line)
+        if match:
+            key = match.group(1)
+            if key[0] in "\"'":
+                key = key[1:-1]
+            found.setdefault(key, number)
+    return found
 
 
 def _key(name: str) -> str:

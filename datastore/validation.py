@@ -1,8 +1,11 @@
-"""Validating a whole repository from the command line, using every core for a large one.
+"""Validating a whole repository from the command line: only what changed is checked again,
+and a large repository uses every core.
 
-The rules are the same as `rules.validate_repo`; only the driver differs: for a repository
-with many units, units are loaded and checked in forked worker processes, which return just
-their findings (and the unit's profile, for its name).
+The rules are the same as `rules.validate_repo`; only the driver differs. Each unit's findings
+are kept in the load cache (`datastore.loadcache`) under a key made of the blob ids of all its
+files, so a unit nobody changed is not read at all. The others are loaded and checked here,
+or for many units in forked worker processes, which return just their findings (and the
+unit's profile, for its name).
 """
 
 from __future__ import annotations
@@ -12,48 +15,82 @@ import os
 from pathlib import Path
 
 from datastore.findings import Finding
-from datastore.loader import RepoData, StoredRecord, load_repo, load_unit
-from datastore.rules import check_campaign, check_unit, in_report_order, validate_repo
+from datastore.loadcache import LoadCache
+from datastore.loader import CAMPAIGN_FILE, RepoData, StoredRecord, load_repo, load_unit
+from datastore.models import PROFILE
+from datastore.records import build_record, record_to_data
+from datastore.rules import check_campaign, check_unit, in_report_order
 
 PARALLEL_FROM_UNITS = 16
 
 _shell: RepoData | None = None  # inherited by forked workers
 
+#: (unit, its profile, findings of reading its files, findings of the rules)
+Checked = tuple[str, StoredRecord | None, list[Finding], list[Finding]]
 
-def _check(unit_ids: list[str]) -> list[tuple[str, StoredRecord | None, list[Finding]]]:
+
+def _check(unit_ids: list[str]) -> list[Checked]:
     assert _shell is not None
     out = []
     for unit_id in unit_ids:
-        found: list[Finding] = []
-        unit = load_unit(_shell.root, unit_id, _shell.units[unit_id].ref, found)
-        found += check_unit(unit, _shell.root, _shell.campaign)
-        out.append((unit_id, unit.single("unit"), found))
+        read: list[Finding] = []
+        unit = load_unit(_shell.root, unit_id, _shell.units[unit_id].ref, read)
+        out.append((unit_id, unit.single("unit"), read,
+                    check_unit(unit, _shell.root, _shell.campaign)))
     return out
 
 
-def validate_path(root: Path, unit: str | None = None) -> tuple[RepoData, list[Finding]]:
-    """(repository, findings); with many units the repository's units hold only profiles."""
+def _check_all(shell: RepoData, unit_ids: list[str]) -> list[Checked]:
+    """Load and check these units: in this process, or for many in forked workers."""
     global _shell
     workers = min(os.cpu_count() or 1, 8)
+    _shell = shell
+    try:
+        if workers < 2 or len(unit_ids) < PARALLEL_FROM_UNITS:
+            return _check(unit_ids)
+        chunks = [unit_ids[i::workers * 4] for i in range(workers * 4)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [item for results in pool.imap_unordered(_check, chunks) for item in results]
+    finally:
+        _shell = None
+
+
+def profile_facts(profile: StoredRecord | None) -> dict:
+    return {"profile": record_to_data(profile.record) if profile and profile.record else None}
+
+
+def _profile_of(unit_id: str, facts: dict) -> StoredRecord | None:
+    data = facts.get("profile")
+    if not isinstance(data, dict):
+        return None
+    return StoredRecord(PROFILE, PROFILE.path(unit_id), build_record(PROFILE.model, data)[0], None,
+                        unit_id)
+
+
+def validate_path(root: Path, unit: str | None = None) -> tuple[RepoData, list[Finding]]:
+    """(repository, findings); the repository's units hold only their profiles."""
     shell = load_repo(root, materials=False)
     wanted = [u for u in shell.units if unit in (None, u)]
-    if workers < 2 or len(wanted) < PARALLEL_FROM_UNITS:
-        data = load_repo(root)
-        return data, validate_repo(data, unit)
+    cache = LoadCache(root)
+    campaign = shell.stored[CAMPAIGN_FILE].digest
+    keys = {u: cache.unit_key(u, campaign, shell.units[u].ref) for u in wanted}
+    by_unit: dict[str, list[Finding]] = {}
+    for unit_id in wanted:
+        hit = cache.entry(unit_id, keys[unit_id])
+        if hit is not None:
+            read, rules, facts = hit
+            by_unit[unit_id] = read + rules
+            profile = _profile_of(unit_id, facts)
+            if profile is not None:
+                shell.units[unit_id].singles["unit"] = profile
+    for unit_id, profile, read, rules in _check_all(shell, [u for u in wanted if u not in by_unit]):
+        if profile is not None:
+            shell.units[unit_id].singles["unit"] = profile
+        by_unit[unit_id] = read + rules
+        cache.store(unit_id, keys[unit_id], read, rules, profile_facts(profile))
+    cache.save(list(shell.units))
     findings = [f for f in shell.findings if unit is None or f.unit == unit]
     if unit is None:
         findings += check_campaign(shell)
-    chunks = [wanted[i::workers * 4] for i in range(workers * 4)]
-    by_unit: dict[str, list[Finding]] = {}
-    _shell = shell
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for results in pool.imap_unordered(_check, chunks):
-                for unit_id, profile, found in results:
-                    if profile is not None:
-                        shell.units[unit_id].singles["unit"] = profile
-                    by_unit[unit_id] = found
-    finally:
-        _shell = None
     found = findings + [f for unit_id in wanted for f in by_unit[unit_id]]
     return shell, in_report_order(found, list(shell.units))

@@ -15,6 +15,7 @@ from datastore.loader import RepoData, UnitData, load_repo
 from exports.annexes import ANNEXES
 from exports.files import ROLLUP_NAME, annex_file, package_name, write_new
 from exports.package import write_package
+from exports.pdf import Part, PdfProblem, combined_pdf, pdf_name
 from exports.sheet import Look
 from exports.workbooks import rollup_workbook, unit_workbook, workbook_bytes
 
@@ -22,6 +23,8 @@ Progress = Callable[[int, int, str], None]
 RENAMED_NOTE = "（同名文件已存在，未覆盖，另存为此名）"
 #: how progress reports a file written: this, its path, and RENAMED_NOTE if it took another name
 WROTE = "已写入 "
+#: how progress reports something asked for that could not be made (the rest is written)
+WARNED = "注意："
 
 
 class _Steps:
@@ -35,6 +38,10 @@ class _Steps:
         if self.progress:
             self.progress(self.done, self.total, message)
 
+    def warn(self, message: str) -> None:
+        if self.progress:
+            self.progress(self.done, self.total, f"{WARNED}{message}")
+
     def wrote(self, path: Path, wanted: str) -> None:
         note = RENAMED_NOTE if path.name != wanted else ""
         if self.progress:
@@ -42,14 +49,18 @@ class _Steps:
 
 
 def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str | None = None,
-           all_units: bool = False, package: bool = False, out_dir: Path | str,
-           progress: Progress | None = None, table_size: float = 12.0) -> list[Path]:
+           all_units: bool = False, package: bool = False, pdf: bool = False,
+           out_dir: Path | str, progress: Progress | None = None,
+           table_size: float = 12.0) -> list[Path]:
     """Write the official workbooks and return the paths written.
 
     - `unit`: that unit's annexes, one workbook each (`2021-附表1-长春市.xlsx`);
     - `all_units`: per annex the province roll-up (`2021-附表1-全省汇总.xlsx`);
     - `package`: instead, each unit's whole electronic submission, a folder and a .zip
-      (it always holds all five annexes).
+      (it always holds all five annexes);
+    - `pdf`: also one print-ready PDF (LibreOffice): in each package, of all its documents and
+      tables; otherwise of the workbooks written. If it cannot be made, progress says why
+      (WARNED) and everything else is written all the same.
     An existing file is never replaced: the new one takes the name `…(2)`.
     """
     numbers = sorted(set(annexes or ANNEXES))
@@ -69,17 +80,17 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
     year = data.campaign.year or ""
 
     if package:
-        steps = _Steps(len(units) * (len(ANNEXES) + 2), progress)
+        steps = _Steps(len(units) * (len(ANNEXES) + 3 + pdf), progress)
         written: list[Path] = []
         for one in units:
-            paths = write_package(data, one, out, look, steps)
+            paths = write_package(data, one, out, look, steps, pdf=pdf, warn=steps.warn)
             for path, suffix in zip(paths, ("", ".zip")):
                 steps.wrote(path, package_name(year, one.name) + suffix)
             written += paths
         return written
 
     if all_units:
-        steps = _Steps(len(numbers) * (len(units) + 1), progress)
+        steps = _Steps(len(numbers) * (len(units) + 1) + pdf, progress)
         written = []
         for number in numbers:
             annex = ANNEXES[number]
@@ -87,9 +98,9 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
             steps(f"{annex.label} 保存")
             written.append(_write(out, annex_file(year, annex.label, ROLLUP_NAME),
                                   workbook_bytes(book), steps))
-        return written
+        return written + (_tables_pdf(data, numbers, written, ROLLUP_NAME, out, steps) if pdf else [])
 
-    steps = _Steps(len(numbers), progress)
+    steps = _Steps(len(numbers) + pdf, progress)
     one = units[0]
     written = []
     for number in numbers:
@@ -98,7 +109,21 @@ def export(root: Path | str, annexes: Iterable[int] | None = None, *, unit: str 
         book = unit_workbook(annex, data, one, look)
         written.append(_write(out, annex_file(year, annex.label, one.name),
                               workbook_bytes(book), steps))
-    return written
+    return written + (_tables_pdf(data, numbers, written, one.name, out, steps) if pdf else [])
+
+
+def _tables_pdf(data: RepoData, numbers: list[int], paths: list[Path], who: str, out: Path,
+                steps: _Steps) -> list[Path]:
+    """The workbooks just written as one PDF, a bookmark per annex; [] (and a warning) if not."""
+    steps(f"{who} 打印版 PDF（LibreOffice 转换）")
+    parts = [Part(path, f"{ANNEXES[n].label} {ANNEXES[n].title_for(data.campaign)}")
+             for n, path in zip(numbers, paths)]
+    try:
+        joined = combined_pdf(parts, f"{data.campaign.title or ''} {who}")
+    except PdfProblem as problem:
+        steps.warn(str(problem))
+        return []
+    return [_write(out, pdf_name(data.campaign.year or "", who), joined, steps)]
 
 
 def _unit(data: RepoData, unit_id: str | None) -> UnitData:

@@ -72,13 +72,11 @@ def unit_lines(unit: UnitData, campaign: Campaign) -> UnitLines:
 
 
 def value_of(record: Record | None, name: str) -> object:
-    """A field's value; one that failed its type when loading prints as it was typed."""
+    """A field's value, always of its declared type: one that failed its type when loading
+    is a finding of validate and prints as blank, never as something else."""
     if record is None:
         return None
-    value = getattr(record, name, None)
-    if value is None and name in record.invalid:
-        return str(record.invalid[name])
-    return value
+    return getattr(record, name, None)
 
 
 def column_value(column: Column, record: Record | None, position: int) -> object:
@@ -250,6 +248,6 @@ def write_flat(ws: Worksheet, annex: Annex, rows: Sequence[tuple[str, Record]], 
     last = f"{get_column_letter(len(labels))}{len(rows) + 1}"
     ws.auto_filter.ref = f"A1:{last}"
     ws.freeze_panes = "B2"
-    if "gender" in fields:
+    if "gender" in fields and rows:  # no rows (nobody nominated yet): no range to choose in
         letter = get_column_letter(2 + fields.index("gender"))
         _gender_choice(ws, f"{letter}2:{letter}{len(rows) + 1}")

@@ -1,9 +1,12 @@
 """A unit's whole electronic submission: a folder and a .zip of the same name.
 
-Inside: the five annexes (.xlsx), the work plan, the exhibition text, the summary and each
-case as Word documents, the photos renamed after their captions, and 材料清单.txt saying what
-is in the package and what is still missing or wrong. A photo is copied only from the unit's
-own photos/ folder inside the repository, whatever a TOML file names.
+Inside: the five annexes (.xlsx); the work plan, the exhibition board draft (title, text and
+its six named photos in a 2 × 3 grid), the summary with its eight named photos and each case
+(with its photos, if any) as Word documents; the original photos, byte for byte, renamed
+after their captions (the notice asks for hi-res originals; the documents hold print copies
+at 300 dpi); optionally the print-ready PDF of all of it in the notice's order; and
+材料清单.txt saying what is in the package and what is still missing or wrong. A photo is read
+only from the unit's own photos/ folder inside the repository, whatever a TOML file names.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from datastore.deadlines import is_present
 from datastore.findings import Finding
 from datastore.loader import RepoData, UnitData
 from datastore.models import CASES, DELIVERABLES, EXHIBITION, SUMMARY, WORK_PLAN, Photo
-from datastore.photos import photo_path
+from datastore.errors import LlweekError
+from datastore.photos import read_photo
 from datastore.rules import validate_repo
 from exports.annexes import ANNEXES
-from exports.docx import docx_bytes
+from exports.docx import SUMMARY_BOX, Grid, Picture, docx_bytes, print_copy
 from exports.files import (
     annex_file,
     document_file,
@@ -36,12 +40,13 @@ from exports.files import (
     temp_file,
 )
 from exports.layouts import unit_lines
+from exports.pdf import Part, PdfProblem, combined_pdf, pdf_name
 from exports.sheet import Look
 from exports.workbooks import records_of, unit_workbook, workbook_bytes
 
 MANIFEST = "材料清单.txt"
 PHOTO_FOLDERS = {EXHIBITION.key: "展板图片", SUMMARY.key: "总结照片"}
-_COMPRESSED = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".zip", ".xlsx", ".docx")
+_COMPRESSED = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".zip", ".xlsx", ".docx", ".pdf")
 
 
 @dataclass
@@ -57,25 +62,40 @@ class Contents:
 
 
 def write_package(data: RepoData, unit: UnitData, out_dir: Path, look: Look,
-                  step: Callable[[str], None]) -> list[Path]:
-    """Build the package in a hidden folder, then give it (and its zip) their final names."""
+                  step: Callable[[str], None], *, pdf: bool = False,
+                  warn: Callable[[str], None] | None = None) -> list[Path]:
+    """Build the package in a hidden folder, then give it (and its zip) their final names.
+
+    With `pdf`, the package also holds the print-ready PDF of all its documents and tables;
+    when that cannot be made, the reason goes to `warn` and the manifest, and the rest is
+    written all the same.
+    """
     year, who = data.campaign.year or "", unit.name
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out_dir, prefix=".llweek-"))
     work.chmod(0o755)
     try:
         contents = Contents()
-        for annex in ANNEXES.values():
+        tables: dict[str, Part] = {}  # `annex1` … `annex5`, for the print version
+        for number, annex in ANNEXES.items():
             step(f"{who} {annex.label}")
             book = unit_workbook(annex, data, unit, look)
             count = len(records_of(unit, annex))
             title = annex.title_for(data.campaign)
             what = f"{title}（{count} {'份' if annex.is_form else '项'}）" if count else f"{title}（空白表）"
-            contents.add(work, annex_file(year, annex.label, who), workbook_bytes(book), what)
-        step(f"{who} 文字材料和照片")
-        _documents(data, unit, work, contents)
-        for key, folder in PHOTO_FOLDERS.items():
-            _photos(data.root, unit, key, work, folder, contents)
+            name = annex_file(year, annex.label, who)
+            contents.add(work, name, workbook_bytes(book), what)
+            tables[f"annex{number}"] = Part(work / name, f"{annex.label} {title}")
+        step(f"{who} 照片")
+        pictures = {key: _photos(data.root, unit, _photo_list(unit.record(key)),
+                                 DELIVERABLES[key], work, folder, contents,
+                                 SUMMARY_BOX if key == SUMMARY.key else Grid.box)
+                    for key, folder in PHOTO_FOLDERS.items()}
+        step(f"{who} 文字材料")
+        documents = _documents(data, unit, work, contents, pictures)
+        if pdf:
+            step(f"{who} 打印版 PDF（LibreOffice 转换）")
+            _print_version(data, unit, work, contents, documents, tables, warn)
         findings = validate_repo(data, unit.id)
         manifest = _manifest(data, unit, contents, findings)
         (work / MANIFEST).write_text(manifest, encoding="utf-8")
@@ -93,31 +113,77 @@ def write_package(data: RepoData, unit: UnitData, out_dir: Path, look: Look,
             shutil.rmtree(work)
 
 
-def _documents(data: RepoData, unit: UnitData, work: Path, contents: Contents) -> None:
+#: the notice's order of the paper materials: 工作方案, 附表1, 展板素材, 附表2–5, 总结, 案例
+PRINT_ORDER = ("work_plan", "annex1", "exhibition", "annex2", "annex3", "annex4", "annex5",
+               "summary", "cases")
+
+
+def _print_version(data: RepoData, unit: UnitData, work: Path, contents: Contents,
+                   documents: dict[str, list[Part]], tables: dict[str, Part],
+                   warn: Callable[[str], None] | None) -> None:
+    year, who = data.campaign.year or "", unit.name
+    parts: list[Part] = []
+    for key in PRINT_ORDER:
+        if key in documents:
+            parts += documents[key]
+        elif key in tables:
+            parts.append(tables[key])
+    full_name = unit_lines(unit, data.campaign).full_name
+    try:
+        joined = combined_pdf(parts, f"{full_name} {data.campaign.title or ''} 纸质材料")
+    except PdfProblem as problem:
+        contents.problems.append(str(problem))
+        if warn:
+            warn(str(problem))
+        return
+    contents.add(work, pdf_name(year, who), joined,
+                 f"打印版：以上 {len(parts)} 份文稿和表格按通知顺序合为一个 PDF（一式两份打印）")
+
+
+def _documents(data: RepoData, unit: UnitData, work: Path, contents: Contents,
+               pictures: dict[str, list[Picture]]) -> dict[str, list[Part]]:
+    """The Word documents, by deliverable key, as parts of the print version."""
     year, who = data.campaign.year or "", unit.name
     full_name = unit_lines(unit, data.campaign).full_name
+    keep = (full_name, unit.name)
+    written: dict[str, list[Part]] = {}
+
+    def add(key: str, what: str, title: str, body: str, subtitle: str | None, label: str,
+            grid: Grid | None = None) -> None:
+        name = document_file(year, what, who, ".docx")
+        contents.add(work, name, docx_bytes(title, body, subtitle, keep=keep, grid=grid,
+                                            author=full_name), label)
+        written.setdefault(key, []).append(Part(work / name, f"{what} {title}"))
+
     plan = unit.record(WORK_PLAN.key)
     if plan is not None and (plan.title or plan.text):
-        contents.add(work, document_file(year, "工作方案", who, ".docx"),
-                     docx_bytes(plan.title or f"{year}年全民终身学习活动周工作方案",
-                                plan.text or "", full_name), "活动周工作方案")
+        add(WORK_PLAN.key, "工作方案", plan.title or f"{year}年全民终身学习活动周工作方案",
+            plan.text or "", full_name, "活动周工作方案")
     exhibition = unit.record(EXHIBITION.key)
-    if exhibition is not None and (exhibition.title or exhibition.text):
-        contents.add(work, document_file(year, "展板素材", who, ".docx"),
-                     docx_bytes(exhibition.title or "", exhibition.text or "", full_name),
-                     "成果展展板素材（文稿题目和内容）")
+    if exhibition is not None and (exhibition.title or exhibition.text or pictures[EXHIBITION.key]):
+        add(EXHIBITION.key, "展板素材", exhibition.title or "展板素材", exhibition.text or "",
+            full_name, f"成果展展板素材（展板样稿：文稿题目、内容和 {len(pictures[EXHIBITION.key])} 张命名图片）",
+            Grid("活动图片", pictures[EXHIBITION.key]))
     summary = unit.record(SUMMARY.key)
-    if summary is not None and summary.text:
-        contents.add(work, document_file(year, "年度工作总结", who, ".docx"),
-                     docx_bytes(f"{full_name}{year}年全民终身学习活动周工作总结", summary.text),
-                     "活动周年度工作总结")
+    if summary is not None and (summary.text or pictures[SUMMARY.key]):
+        add(SUMMARY.key, "年度工作总结", f"{full_name}{year}年全民终身学习活动周工作总结",
+            summary.text or "", None, "活动周年度工作总结（附照片及命名）",
+            Grid("活动照片", pictures[SUMMARY.key], box=SUMMARY_BOX))
     for number, stored in enumerate(unit.items(CASES.key), start=1):
         case = stored.record
         if case is None:
             continue
-        contents.add(work, document_file(year, f"典型活动案例{number}", who, ".docx"),
-                     docx_bytes(case.title or f"典型活动案例{number}", case.text or "", full_name),
-                     f"典型活动案例{number}「{case.title or ''}」")
+        what = f"典型活动案例{number}"
+        photos = _photos(data.root, unit, case.photos, what, work, f"{what}照片", contents,
+                         Grid.box)
+        add(CASES.key, what, case.title or what, case.text or "", full_name,
+            f"{what}「{case.title or ''}」" + (f"（附 {len(photos)} 张照片）" if photos else ""),
+            Grid("活动照片", photos))
+    return written
+
+
+def _photo_list(record: object) -> list[Photo]:
+    return list(getattr(record, "photos", None) or [])
 
 
 def photo_file_name(number: int, caption: str | None, suffix: str) -> str:
@@ -126,22 +192,31 @@ def photo_file_name(number: int, caption: str | None, suffix: str) -> str:
     return f"{number:02d}-{words}{suffix}" if words else f"{number:02d}{suffix}"
 
 
-def _photos(root: Path, unit: UnitData, key: str, work: Path, folder: str,
-            contents: Contents) -> None:
-    record = unit.record(key)
-    photos: list[Photo] = record.photos if record is not None else []
-    label = DELIVERABLES[key]
+def _photos(root: Path, unit: UnitData, photos: list[Photo], label: str, work: Path,
+            folder: str, contents: Contents, box: tuple[float, float]) -> list[Picture]:
+    """Copy the originals byte for byte into `folder`; return their print copies for the
+    documents. Each file is read once, from the unit's own photos/ folder only."""
+    pictures: list[Picture] = []
     for number, photo in enumerate(photos, start=1):
-        source = photo_path(root, unit.id, photo.file) if photo.file else None
-        if source is None or not source.is_file():
-            contents.problems.append(f"{label}第 {number} 张照片「{photo.file or ''}」不在本单位"
-                                     f" photos 文件夹中，未放入材料包")
+        try:
+            if not photo.file:
+                raise LlweekError("没有选择文件")
+            original = read_photo(root, unit.id, photo.file)
+        except LlweekError as err:
+            contents.problems.append(f"{label}第 {number} 张照片「{photo.file or ''}」{err}，"
+                                     "未放入材料包")
             continue
-        suffix = source.suffix.lower() or ".jpg"
+        suffix = Path(photo.file).suffix.lower() or ".jpg"
         name = f"{folder}/{photo_file_name(number, photo.caption, suffix)}"
         (work / folder).mkdir(exist_ok=True)
-        shutil.copyfile(source, work / name)
+        (work / name).write_bytes(original)
         contents.lines.append((name, f"{label}照片：{photo.caption or '（未命名）'}"))
+        try:
+            pictures.append(print_copy(original, photo.caption or "", box))
+        except LlweekError as err:
+            contents.problems.append(f"{label}第 {number} 张照片「{photo.file}」{err}，"
+                                     "原件已放入材料包，文稿中缺这一张")
+    return pictures
 
 
 def _manifest(data: RepoData, unit: UnitData, contents: Contents,

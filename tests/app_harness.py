@@ -8,6 +8,7 @@ every run. `clones` gives two staff clones of a real bare central repository, fo
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -22,10 +23,22 @@ TODAY = dt.date(2021, 10, 20)
 UNIT = "changchun"
 
 
+class HarnessApp(LlweekApp):
+    """The real app, except that a notification stays until the test ends: on a busy
+    machine a toast can time out before the test has looked at it."""
+
+    CSS_PATH = Path(sys.modules[LlweekApp.__module__].__file__ or "").parent / LlweekApp.CSS_PATH
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        super().notify(message, title=title, severity=severity,  # type: ignore[arg-type]
+                       timeout=3600, markup=markup)
+
+
 def make_app(repo: Path, unit: str | None = UNIT, *, picker_start: Path | None = None) -> LlweekApp:
     """The app as 测试员 of `unit`, or of the provincial office when `unit` is None."""
     actor = Actor("tester", "测试员", "unit" if unit else "province", unit)
-    return LlweekApp(repo, today=TODAY, actor=actor, picker_start=picker_start or repo)
+    return HarnessApp(repo, today=TODAY, actor=actor, picker_start=picker_start or repo)
 
 
 #: the app's own workers (the file tree's endless one is not waited for), and the command

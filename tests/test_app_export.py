@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from app_harness import make_app, notices, screen_text, settle, via_palette
 
+from exports.export import WARNED
+from exports.pdf import INSTALL_HINT, find_soffice
 from tests.conftest import git
 from tui.screens.export import ExportScreen, ExportWarningDialog
 
@@ -117,3 +121,42 @@ async def test_an_output_folder_inside_the_repository_is_refused(sample_repo):
         await settle(pilot)
         assert "输出文件夹不能在材料库里面" in screen_text(app)
     assert not (sample_repo / "exports").exists()
+
+
+async def test_the_package_with_its_pdf_without_libreoffice_says_what_to_install(
+        sample_repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("LLWEEK_SOFFICE", str(tmp_path / "no-such-soffice"))
+    app = make_app(sample_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert "未找到 LibreOffice" in screen_text(app)  # said before anything is chosen
+        await pilot.click("#package")
+        await pilot.click("#pdf")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        result = str(app.screen.query_one("#export-result").render())
+        assert "已写入 2 项" in result and "2021-长春市-电子材料.zip" in result
+        assert f"{WARNED}{INSTALL_HINT}" in result
+        assert INSTALL_HINT in notices(app)
+    folder = tmp_path / "exports" / "2021-长春市-电子材料"
+    assert (folder / "2021-年度工作总结-长春市.docx").is_file()
+    assert not list(folder.glob("*.pdf"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) 未安装")
+async def test_the_unit_exports_its_annexes_as_one_pdf(sample_repo, tmp_path):
+    app = make_app(sample_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert "未找到 LibreOffice" not in screen_text(app)
+        await untick(pilot, app, 2, 4, 5)
+        app.screen.query_one("#pdf").value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        result = str(app.screen.query_one("#export-result").render())
+    pdf = tmp_path / "exports" / "2021-长春市-打印版.pdf"
+    assert str(pdf) in result and WARNED not in result
+    assert [item.title.split()[0] for item in PdfReader(pdf).outline] == ["附表1", "附表3"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,17 @@ def test_restoring_an_earlier_version_is_a_new_commit_on_top(sample_repo: Path):
     assert fields(sample_repo, CORRECTED)["participants"] == 240
     assert git(sample_repo, "show", f"HEAD:{CORRECTED}") == git(sample_repo, "show",
                                                                  f"{first.hash}:{CORRECTED}")
+
+
+def test_log_of_a_record_reads_every_version_without_pydantic(sample_repo: Path):
+    script = ("import sys\nfrom tui.cli import main\nmain(sys.argv[1:])\n"
+              "print('loaded:', *sorted(n for n in sys.modules if n.split('.')[0] in "
+              "{'pydantic', 'textual', 'PIL'}))")
+    done = subprocess.run([sys.executable, "-c", script, "log", "-C", str(sample_repo), SUMMARY],
+                          capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    *history, loaded = done.stdout.splitlines()
+    assert loaded == "loaded:"
+    versions = [line for line in history if not line.startswith(" ")]
+    assert versions[0].endswith("[修改]") and versions[-1].endswith("[新增]")
+    assert history[-1].strip().startswith("总结内容: （空） → ")

@@ -22,7 +22,7 @@ from datastore.roles import session_actor
 from datastore.errors import IdentityMissing, LlweekError
 from datastore.gitrepo import GitRepo, Identity, is_git_repo
 from datastore.syncstate import LocalState, local_state
-from tui.cli import log_crash
+from tui.failures import explain
 from tui.palette import LlweekCommands
 from tui.syncer import Syncer
 from tui.widgets.bar import TopBar
@@ -51,6 +51,17 @@ class Loaded:
     actor: Actor | None
     identity: Identity | None
     state: LocalState
+
+
+def _notes(result: Any) -> list[str]:
+    """The notes of a save's result (one SaveResult, or a list of them from one commit)."""
+    results = result if isinstance(result, list) else [result]
+    notes: list[str] = []
+    for item in results:
+        for note in getattr(item, "notes", None) or ():
+            if note not in notes:
+                notes.append(note)
+    return notes
 
 
 class LlweekApp(App[int]):
@@ -176,6 +187,8 @@ class LlweekApp(App[int]):
             if job is None:
                 return
             result, snapshot = worker.result
+            for note in _notes(result):  # leftovers of a killed writer that the save cleared
+                self.notify(note, title="已自动处理", timeout=12)
             if snapshot is not None and self.workspace is not None:
                 self.workspace.install(snapshot)
                 self.refresh_views(job.unit)
@@ -194,14 +207,14 @@ class LlweekApp(App[int]):
         if isinstance(error, IdentityMissing) and job is not None:
             self.ask_identity(then=lambda: self.submit(job))
             return
-        if isinstance(error, LlweekError):
-            if job is not None and job.failed is not None and job.failed(error):
-                return
-            self.notify(str(error), title="未完成", severity="error", timeout=12)
+        if error is None:
             return
-        where = log_crash(error) if error is not None else ""
-        self.notify(f"内部错误：{error}{where}。已保存的内容不受影响；请把这条信息告诉维护人员。",
-                    title="出错了", severity="error", timeout=20)
+        if isinstance(error, LlweekError) and job is not None and job.failed is not None \
+                and job.failed(error):
+            return
+        failure = explain(error, after="已保存的内容不受影响；")
+        self.notify(failure.message, title="出错了" if failure.internal else "未完成",
+                    severity="error", timeout=20 if failure.internal else 12)
 
     def ask_identity(self, then: Callable[[], None]) -> None:
         """Ask once for the name and e-mail that Git records on each save, then go on."""
@@ -398,6 +411,6 @@ class LlweekApp(App[int]):
 
     def _fatal_error(self) -> None:
         """An unexpected error in the UI: a sentence and a log file instead of a traceback."""
-        where = log_crash(self._exception) if self._exception else ""
-        self._exit_renderables.append(f"llweek 内部错误：{self._exception}{where}。请把这条信息告诉维护人员。")
+        if self._exception is not None:
+            self._exit_renderables.append(explain(self._exception).message)
         self._close_messages_no_wait()

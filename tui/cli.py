@@ -15,11 +15,8 @@ import os
 # pydantic looks for plugins in every installed package's metadata at import; llweek uses none
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import sys
-import tempfile
-import traceback
-from pathlib import Path
 
-from datastore.errors import LlweekError
+from tui.failures import explain
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
@@ -66,11 +63,15 @@ def _parser() -> ChineseParser:
     parser.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
     parser.add_argument("--today", type=parse_date, metavar="DATE",
                         help="按这一天计算截止日期（YYYY-MM-DD）")
+    parser.add_argument("--half-blocks", action="store_true",
+                        help="照片一律用字符色块显示（不用 Sixel/Kitty 图形；也可设 LLWEEK_PHOTOS=halfblocks）")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
 
     demo = sub.add_parser("demo", parents=[today], help="建立示例材料库并打开应用")
     demo.add_argument("target", nargs="?", metavar="DIR", help="示例库放在哪里（默认：新建临时文件夹）")
     demo.add_argument("--unit", metavar="ID", help="以该单位身份打开应用")
+    demo.add_argument("--half-blocks", action="store_true", default=argparse.SUPPRESS,
+                      help="照片一律用字符色块显示")
 
     init = sub.add_parser("init", help="建立新的材料库")
     init.add_argument("target", metavar="DIR")
@@ -94,6 +95,8 @@ def _parser() -> ChineseParser:
     scope.add_argument("--unit", metavar="ID", help="导出这个单位")
     scope.add_argument("--all-units", action="store_true", help="全省汇总（每单位一页）")
     export.add_argument("--package", action="store_true", help="同时生成单位的完整电子材料包")
+    export.add_argument("--pdf", action="store_true",
+                        help="另生成一个可直接打印的 PDF（按通知顺序，带书签；需要 LibreOffice）")
     export.add_argument("-o", dest="out", metavar="OUT", required=True, help="输出文件夹")
 
     imp = sub.add_parser("import", parents=[common], help="把填好的附表读回材料库")
@@ -104,6 +107,9 @@ def _parser() -> ChineseParser:
     sync = sub.add_parser("sync", parents=[common], help="同步：提交、拉取、合并、推送")
     sync.add_argument("--with-photos", action="store_true",
                       help="同时提交没有被任何保存用到的新照片（默认只列出，不提交）")
+    sync.add_argument("--set-aside", action="store_true",
+                      help="服务器拒绝推送时，把被拒绝的提交移到本机分支 rejected/<日期>（不删除任何内容），"
+                           "回到服务器的版本，重新提交本人有权修改的文件，再同步")
 
     log = sub.add_parser("log", parents=[common], help="修改历史")
     log.add_argument("path", nargs="?", metavar="PATH", help="某个文件（显示字段级改动）")
@@ -112,30 +118,24 @@ def _parser() -> ChineseParser:
     for name in ("base", "ours", "theirs", "path"):
         driver.add_argument(name)
 
-    hook = sub.add_parser("install-hook", help="在中心仓库安装推送权限检查")
+    hook = sub.add_parser("install-hook", help="在中心仓库安装推送权限检查和推送记录")
     hook.add_argument("bare_repo", metavar="BARE_REPO")
+    hook.add_argument("--gitolite", action="store_true",
+                      help="仓库由 gitolite 管理：推送者取自 gitolite 的 GL_USER")
+    hook.add_argument("--province", metavar="LOGIN",
+                      help="第一次推送（建立材料库）的省级人员账号；中心仓库为空时必须给出")
 
-    # no help: argparse lists a subcommand only when it has some (SUPPRESS would print as is)
-    check = sub.add_parser("pre-receive")
-    check.add_argument("bare_repo", metavar="BARE_REPO")
+    conf = sub.add_parser("gitolite-conf", parents=[common],
+                          help="根据 access.toml 生成 gitolite.conf 中本材料库的一段")
+    conf.add_argument("--repo", default="llweek", metavar="NAME",
+                      help="gitolite 中的仓库名（默认：llweek）")
+
+    # run by the hooks `install-hook` writes; no help: argparse lists a subcommand only when
+    # it has some (help=SUPPRESS would print "==SUPPRESS==" in `llweek --help`)
+    for name in ("pre-receive", "post-receive"):
+        check = sub.add_parser(name)
+        check.add_argument("bare_repo", nargs="?", help=argparse.SUPPRESS)  # older hooks pass $PWD
     return parser
-
-
-def log_crash(err: BaseException) -> str:
-    """Write the details of an unexpected error to a log file; returns where, for the message."""
-    log = Path(tempfile.gettempdir()) / f"llweek-error-{os.getuid()}.log"
-    try:
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
-            handle.write("".join(traceback.format_exception(err)))
-        return f"，详细信息已记入 {log}"
-    except OSError:
-        return ""
-
-
-def _report_crash(err: BaseException) -> None:
-    """An unexpected error: a sentence on screen, the details in a log file, no traceback."""
-    print(f"llweek 内部错误：{err}{log_crash(err)}。请把这条信息告诉维护人员。", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,18 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(f"tui.commands.{command}")
     try:
         return module.run(args)
-    except LlweekError as err:
-        print(str(err), file=sys.stderr)
-        return getattr(err, "exit_code", EXIT_USAGE)
     except BrokenPipeError:  # output piped into `head` and cut off: not an error
         sys.stderr.close()
         return EXIT_OK
-    except KeyboardInterrupt:
-        print("已取消", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as err:  # noqa: BLE001 - last line of defence: never a traceback
-        _report_crash(err)
-        return EXIT_USAGE
+    except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - never a traceback
+        print(explain(err).message, file=sys.stderr)
+        return getattr(err, "exit_code", EXIT_USAGE)
 
 
 if __name__ == "__main__":

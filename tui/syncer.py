@@ -3,16 +3,23 @@ is read in so every open screen shows it; the banner under the top bar says what
 
 The banner is cheap to keep current: after every save or sync the clone's local state (commits
 not yet pushed, an open merge) is read again in a worker, without asking the server.
+
+A push the server refuses would be refused again on every sync: the app offers, in a dialog,
+to set the refused commits aside (datastore.setaside) and sync again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from datastore.access import Actor
+from datastore.errors import PushRefused
 from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
 from datastore.lock import repo_lock
 from datastore.roles import rights_for
+from datastore.setaside import SetAside, set_aside
 from datastore.sync import SyncResult, sync
 from datastore.syncstate import LocalState, local_state
 from tui.workspace import Workspace
@@ -21,6 +28,13 @@ if TYPE_CHECKING:
     from tui.app import LlweekApp
 
 SYNC_KEY = "ctrl+r"
+#: how much of the server's refusal the set-aside question quotes (the rest is in the notice)
+REFUSAL_LINES = 8
+
+
+def acting(root: Path, chosen: Actor | None) -> Actor | None:
+    """Who a sync acts as: the app's person, else whoever access.toml says runs llweek here."""
+    return chosen if chosen is not None else rights_for(root).actor
 
 
 def banner_text(state: LocalState, running: bool, unreachable: str | None) -> str:
@@ -60,11 +74,13 @@ class Syncer:
             return
         from tui.app import Job
 
-        root, actor = app.root, app.actor
+        root, chosen = app.root, app.actor
 
-        def run() -> tuple[SyncResult, Workspace | None]:
-            result = sync(root, actor=actor if actor is not None else rights_for(root).actor,
-                          photos=photos)
+        def run() -> tuple[SyncResult | PushRefused, Workspace | None]:
+            try:
+                result = sync(root, actor=acting(root, chosen), photos=photos)
+            except PushRefused as refused:  # expected: the way out is offered, not an error
+                return refused, None
             if not (result.pulled or result.finished_merge or result.committed):
                 return result, None
             # read under the writer lock: a save made meanwhile is either read here or
@@ -76,18 +92,53 @@ class Syncer:
         self.show()
         app.submit(Job(run, self._synced, after=self._ended))
 
+    def _refused(self, error: PushRefused) -> None:
+        """The server refused the push: offer the way out instead of only saying so."""
+        from tui.screens.dialogs import ConfirmDialog
+
+        said = str(error).splitlines()
+        shown = said[:REFUSAL_LINES] + (["……"] if len(said) > REFUSAL_LINES else [])
+        question = "\n".join([*shown, "", "要把被拒绝的提交移到本机分支 rejected/<日期>（不删除任何内容），"
+                              "回到服务器的版本，把您有权修改的文件重新提交，再同步吗？"])
+        self.app.notify(str(error), title="服务器拒绝了推送", severity="error", timeout=30)
+        self.app.push_screen(ConfirmDialog(question, yes="移到一边并同步", no="暂不"), self._answered)
+
+    def _answered(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        from tui.app import Job
+
+        root, chosen = self.app.root, self.app.actor
+
+        def run() -> tuple[SetAside, Workspace]:
+            done = set_aside(root, actor=acting(root, chosen))
+            with GitRepo(root) as repo, repo_lock(repo.git_dir, "读取移开后的材料"):
+                return done, Workspace.load(root)
+
+        self.app.submit(Job(run, self._set_aside))
+
+    def _set_aside(self, outcome: tuple[SetAside, Workspace]) -> None:
+        done, workspace = outcome
+        self.app.workspace = workspace
+        self.app.refresh_views(None)
+        self.app.notify("\n".join(done.lines()), title="已移到一边", timeout=30)
+        self.start()
+
     def _ended(self) -> None:
         self.running = False
         self.show()
 
-    def _synced(self, outcome: tuple[SyncResult, Workspace | None]) -> None:
+    def _synced(self, outcome: tuple[SyncResult | PushRefused, Workspace | None]) -> None:
         result, workspace = outcome
+        if isinstance(result, PushRefused):
+            self._refused(result)
+            return
         app = self.app
         self.unreachable = result.unreachable
         if workspace is not None:
             app.workspace = workspace
             app.refresh_views(None)
-        lines = [result.summary]
+        lines = [*result.notes, result.summary]
         if result.finished_merge:
             lines.insert(0, "已完成合并。")
         if result.committed:

@@ -12,10 +12,20 @@ from pathlib import Path
 
 from datastore.deadlines import DeadlineSummary, DeliverableStatus, repo_status, unit_status
 from datastore.findings import Finding
-from datastore.loader import RepoData, StoredRecord, UnitData, load_repo, load_unit, read_record
+from datastore.loadcache import LoadCache
+from datastore.loader import (
+    CAMPAIGN_FILE,
+    RepoData,
+    StoredRecord,
+    UnitData,
+    load_repo,
+    load_unit,
+    read_record,
+)
 from datastore.models import Reviews
 from datastore.reviews import review_path
 from datastore.rules import RuleContext, check_campaign, check_unit
+from datastore.validation import profile_facts
 
 
 def _in_unit(finding: Finding, unit_id: str) -> bool:
@@ -41,11 +51,25 @@ class Workspace:
 
     @classmethod
     def load(cls, root: Path) -> Workspace:
-        """Read and check the whole repository (slow: call it from a worker)."""
+        """Read and check the whole repository (slow: call it from a worker). The rules'
+        findings of every unit whose files did not change come from the load cache."""
         data = load_repo(root)
-        unit_findings = {unit_id: [f for f in data.findings if _in_unit(f, unit_id)]
-                         + check_unit(unit, root, data.campaign)
-                         for unit_id, unit in data.units.items()}
+        cache = LoadCache(root)
+        stored = data.stored.get(CAMPAIGN_FILE)
+        campaign = stored.digest if stored else None
+        unit_findings = {}
+        for unit_id, unit in data.units.items():
+            read = [f for f in data.findings if _in_unit(f, unit_id)]
+            key = cache.unit_key(unit_id, campaign, unit.ref)
+            hit = cache.entry(unit_id, key)
+            if hit is None:
+                rules = check_unit(unit, root, data.campaign)
+                cache.store(unit_id, key, [f for f in read if f.code != "unit.not_in_campaign"],
+                            rules, profile_facts(unit.single("unit")))
+            else:
+                rules = hit[1]
+            unit_findings[unit_id] = read + rules
+        cache.save(list(data.units))
         other = [f for f in data.findings
                  if not any(_in_unit(f, unit_id) for unit_id in data.units)]
         return cls(data, unit_findings, other + check_campaign(data))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from datastore.gitrepo import check_config, is_git_repo
-from datastore.loader import find_root
+from datastore.paths import find_root
 
 
 def repo_root(args: argparse.Namespace) -> Path:
@@ -36,5 +35,7 @@ def pad(text: str, columns: int) -> str:
 
 
 def print_json(data: Any) -> None:
+    import json  # here: the commands that print no JSON (log, the merge driver) never load it
+
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")

@@ -1,20 +1,25 @@
 """`llweek export`: the official Excel tables of one unit, the province roll-up, or a unit's
-whole electronic package."""
+whole electronic package; with --pdf also the print-ready PDF.
+
+Exit 2 when the PDF asked for could not be made (LibreOffice missing or failing): everything
+else is written and the message says what to install."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from datastore.access import current_login, find_actor
 from datastore.errors import LlweekError
 from datastore.loader import load_repo
-from tui.cli import EXIT_OK
+from tui.cli import EXIT_OK, EXIT_USAGE
 from tui.commands.common import repo_root
+from tui.outfolder import out_folder
 
 
 def run(args: argparse.Namespace) -> int:
-    from exports.export import WROTE, export  # openpyxl only for the commands that write Excel
+    from exports.export import WARNED, WROTE, export  # openpyxl only for the commands that write Excel
 
     root = repo_root(args)
     if args.package and args.annex:
@@ -26,11 +31,18 @@ def run(args: argparse.Namespace) -> int:
             raise LlweekError("请指定要导出的单位（--unit 单位编号），或导出全省汇总（--all-units）")
         unit = actor.unit
 
+    warnings: list[str] = []
+
     def progress(done: int, total: int, message: str) -> None:
         if message.startswith(WROTE):
             print(message, flush=True)
+        elif message.startswith(WARNED):
+            warnings.append(message)
 
+    out = out_folder(root, args.out, base=Path.cwd())
     written = export(root, args.annex, unit=unit, all_units=args.all_units,
-                     package=args.package, out_dir=Path(args.out), progress=progress)
-    print(f"共导出 {len(written)} 项，位于 {Path(args.out).resolve()}")
-    return EXIT_OK
+                     package=args.package, pdf=args.pdf, out_dir=out, progress=progress)
+    print(f"共导出 {len(written)} 项，位于 {out}")
+    for warning in dict.fromkeys(warnings):  # the same reason once, not once per unit
+        print(warning, file=sys.stderr)
+    return EXIT_USAGE if warnings else EXIT_OK

@@ -8,12 +8,19 @@ from pathlib import Path
 
 from datastore.errors import LlweekError
 from datastore.history import CommitInfo, commits, record_history
+from datastore.pushlog import Push, pushed_by
 from tui.cli import EXIT_OK
 from tui.commands.common import pad, repo_root
 
 
-def _line(commit: CommitInfo) -> str:
-    return f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {pad(commit.author, 8)}  {commit.subject}"
+def _line(commit: CommitInfo, pushes: dict[str, Push] | None) -> str:
+    """One commit; with the server's push record, 推送人 (the account that pushed it) too."""
+    pusher = ""
+    if pushes is not None:
+        push = pushes.get(commit.hash)
+        pusher = f"推送人 {pad(push.login if push else '—', 12)}  "
+    return (f"{commit.short}  {commit.date:%Y-%m-%d %H:%M}  {pad(commit.author, 8)}  {pusher}"
+            f"{commit.subject}")
 
 
 def repo_path(root: Path, given: str) -> str:
@@ -33,12 +40,14 @@ def run(args: argparse.Namespace) -> int:
     path = repo_path(root, args.path) if args.path else None
     if path is None or (root / path).is_dir() or not path.endswith(".toml"):
         found = commits(root, path)
+        pushes = pushed_by(root, [commit.hash for commit in found])
         for commit in found:
-            print(_line(commit))
+            print(_line(commit, pushes))
     else:
         found = record_history(root, path)
+        pushes = pushed_by(root, [version.commit.hash for version in found])
         for version in found:
-            print(f"{_line(version.commit)}  [{version.action}]")
+            print(f"{_line(version.commit, pushes)}  [{version.action}]")
             for change in version.changes:
                 for line in change.lines():
                     print(f"    {line}")

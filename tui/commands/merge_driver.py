@@ -4,6 +4,9 @@ Git hands over three temp files (the common original, mine, theirs) and the reco
 The merged file replaces mine; exit 0 means merged cleanly, 1 means conflicts: Git then keeps
 the three versions in the index (stages 1/2/3) for the conflict screen, and the working file
 holds conflict blocks that are never valid TOML (see datastore.recordmerge).
+
+Git starts this once per file of a merge, so it imports only the light modules (no pydantic,
+no GitPython): a test checks which modules a driver process loads.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from datastore.fieldpath import model_of_path
-from datastore.fieldpath import label as field_label
+from datastore.fieldtable import label as field_label
+from datastore.fieldtable import model_name_of_path
 from datastore.recordmerge import merge_files
 from tui.cli import EXIT_OK
 
@@ -29,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     Path(args.ours).write_bytes(result.text.encode("utf-8", errors="surrogateescape"))
     if result.clean:
         return EXIT_OK
-    model = model_of_path(args.path)
+    model = model_name_of_path(args.path)
     if not result.readable:
         print(f"冲突：{args.path}（不是有效的 TOML，已按行合并）", file=sys.stderr)
     for conflict in result.conflicts:

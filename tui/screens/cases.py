@@ -1,4 +1,4 @@
-"""典型活动案例: the unit's cases (the notice asks for two)."""
+"""典型活动案例: the unit's cases (the notice asks for two), each with photos if it has any."""
 
 from datastore.models import CASES
 from tui.screens.editor import RecordEditor
@@ -7,6 +7,7 @@ from tui.screens.record_list import RecordListScreen
 
 class CaseEditor(RecordEditor):
     KIND = CASES
+    PHOTOS = ("case_photos", "选填照片")
 
 
 class CasesScreen(RecordListScreen):

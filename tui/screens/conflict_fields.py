@@ -199,8 +199,8 @@ class ConflictFieldsScreen(Screen):
         table.clear()
         for index, field in enumerate(self.record.fields):
             choice = self.choices.get(field.path)
-            table.add_row(clip(field.label, 16), clip(show(field.base), 14), clip(show(field.mine), 14),
-                          clip(show(field.theirs), 14),
+            base, mine, theirs = field.shown(14)
+            table.add_row(clip(field.label, 16), clip(base, 14), clip(mine, 14), clip(theirs, 14),
                           Text(choice_label(choice), style="bold" if choice else "bold red"),
                           key=str(index))
         table.move_cursor(row=row)

@@ -19,7 +19,6 @@ from textual.widgets import Button, DataTable, Label, Static, TextArea
 
 from datastore.conflicts import MINE, THEIRS, ConflictedRecord, ConflictKind, finish_merge, \
     is_merging, list_conflicts, resolve_whole
-from datastore.fieldpath import show
 from datastore.loader import kind_of_path
 from datastore.tomlio import TomlSyntaxError, parse
 from tui.app import Job, LlweekApp
@@ -162,8 +161,8 @@ class ConflictListScreen(Screen):
         lines: list[Text] = []
         if record is not None and record.kind is ConflictKind.FIELDS:
             for item in record.fields:
-                lines.append(Text(f"「{item.label}」 我的：{show(item.mine)}｜对方的：{show(item.theirs)}"
-                                  f"｜原来：{show(item.base)}"))
+                base, mine, theirs = item.shown()
+                lines.append(Text(f"「{item.label}」 我的：{mine}｜对方的：{theirs}｜原来：{base}"))
         elif record is not None:
             lines.append(Text(f"{record.kind.label}：按 Enter 选择保留哪一份。"))
         box = self.query_one("#conflict-detail", Static)

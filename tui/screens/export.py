@@ -1,9 +1,15 @@
-"""导出: the official Excel annexes of one unit or the province roll-up, and the electronic package.
+"""导出: the official Excel annexes of one unit or the province roll-up, the electronic package,
+and the print-ready PDF of either.
 
 The output folder defaults to `exports/` beside the repository, never inside it (files there
 would look like materials to commit). Before writing, the data on disk is checked: errors of
-the chosen annexes are listed and the export goes on only when asked. Writing runs in a worker with a progress bar; the
-written paths are listed at the end.
+the chosen annexes are listed and the export goes on only when asked. Writing runs in a worker
+with a progress bar; the written paths are listed at the end, with anything asked for that
+could not be made (a PDF without LibreOffice) and what to do about it.
+
+The form is built from sections (what, for whom, how, where): a new choice is one more
+`yield` in its section and one more key in `chosen()`; a new question before writing is one
+more step between `action_export` and `_write`.
 """
 
 from __future__ import annotations
@@ -23,34 +29,15 @@ from datastore.findings import Finding
 from datastore.loader import load_repo
 from datastore.rules import validate_repo
 from exports.annexes import ANNEXES
-from exports.export import WROTE, export
+from exports.export import WARNED, WROTE, export
+from exports.pdf import INSTALL_HINT, find_soffice
 from exports.reminders import write_reminders
 from tui.app import Job, LlweekApp
+from tui.outfolder import default_folder, out_folder
 from tui.screens.dialogs import Dialog
 from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.state import finding_text
 from tui.widgets.toggles import Option, Tick
-
-
-def default_folder(root: Path) -> Path:
-    """`exports/` beside the repository."""
-    return root.resolve().parent / "exports"
-
-
-def out_folder(root: Path, typed: str) -> Path:
-    """The folder typed (~ expanded, relative to the repository's parent); refused inside it."""
-    if not typed.strip():
-        raise LlweekError("请填写输出文件夹")
-    folder = Path(typed.strip()).expanduser()
-    if not folder.is_absolute():
-        folder = root.resolve().parent / folder
-    folder = folder.resolve()
-    if folder.is_relative_to(root.resolve()):
-        raise LlweekError("输出文件夹不能在材料库里面（导出的文件会被当成材料提交）："
-                          f"请换一个，如 {default_folder(root)}")
-    if folder.exists() and not folder.is_dir():
-        raise LlweekError(f"{folder} 是一个文件，不是文件夹：请换一个输出位置")
-    return folder
 
 
 class ExportWarningDialog(Dialog):
@@ -71,6 +58,46 @@ class ExportWarningDialog(Dialog):
                 yield Button("仍然导出", id="yes", variant="warning", compact=True)
                 yield Button("取消，先去改正", id="no", compact=True)
 
+    # ------------------------------------------------------------------ the form's sections
+
+    def annex_choices(self) -> ComposeResult:
+        """What: the annexes."""
+        campaign = self.app.workspace.campaign
+        yield Static(Text("附表（电子材料包总是包含附表1–5）", style="bold"))
+        for number, annex in ANNEXES.items():
+            yield Tick(f"{annex.label}  {annex.title_for(campaign)}", True,
+                       id=f"annex-{number}", compact=True, classes="annex")
+
+    def scope_choices(self) -> ComposeResult:
+        """For whom: the unit chosen on the dashboard, or every unit (the province)."""
+        app, unit = self.app, self.app.current_unit
+        yield Static(Text("范围", style="bold"), classes="export-heading")
+        with RadioSet(id="scope", compact=True):
+            yield Option(f"一个单位：{app.workspace.unit_name(unit)}" if unit
+                         else "一个单位（请先在看板上选择）", value=bool(unit),
+                         id="scope-unit", disabled=unit is None)
+            yield Option("全省汇总（每个附表一个文件，含所有单位）" + (
+                "" if self.may_roll_up else "：仅省级人员"), value=unit is None,
+                id="scope-all", disabled=not self.may_roll_up)
+
+    def form_choices(self) -> ComposeResult:
+        """How: the electronic package, the print-ready PDF."""
+        yield Static(Text("形式", style="bold"), classes="export-heading")
+        yield Tick("电子材料包（Word 文稿含照片、原图、附表1–5，文件夹和 .zip）", False,
+                   id="package", compact=True)
+        yield Tick("打印版 PDF（按通知顺序合为一个带书签的文件，可直接打印）",
+                   False, id="pdf", compact=True)
+        if find_soffice() is None:
+            yield Static(Text(INSTALL_HINT.replace("其余材料已照常导出。", ""), style="dim"),
+                         id="pdf-missing", classes="field-findings")
+
+    def folder_choice(self) -> ComposeResult:
+        """Where: the output folder."""
+        with Horizontal(classes="field-line export-heading"):
+            yield Label(Text("输出文件夹", style="bold"), classes="field-label")
+            yield Input(str(default_folder(self.app.root)), id="out", compact=True,
+                        classes="field-input")
+
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
@@ -87,38 +114,19 @@ class ExportScreen(Screen):
         super().__init__()
         self.running = False
         self.wrote: list[str] = []  # "path（note）" of each file written, as export() says it
+        self.warnings: list[str] = []  # what was asked for but could not be made, and why
 
     @property
     def may_roll_up(self) -> bool:
         return self.app.actor is not None and self.app.actor.is_province
 
     def compose(self) -> ComposeResult:
-        app = self.app
-        campaign = app.workspace.campaign
-        unit = app.current_unit
         yield TopBar("导出正式表格")
         with VerticalScroll(id="body"):
-            yield Static(Text("附表（电子材料包总是包含附表1–5）", style="bold"))
-            for number, annex in ANNEXES.items():
-                yield Tick(f"{annex.label}  {annex.title_for(campaign)}", True,
-                               id=f"annex-{number}", compact=True, classes="annex")
-            yield Static(Text("范围", style="bold"), classes="export-heading")
-            with RadioSet(id="scope", compact=True):
-                yield Option(f"一个单位：{app.workspace.unit_name(unit)}" if unit
-                                  else "一个单位（请先在看板上选择）", value=bool(unit),
-                                  id="scope-unit", disabled=unit is None)
-                yield Option("全省汇总（每个附表一个文件，含所有单位）" + (
-                    "" if self.may_roll_up else "：仅省级人员"), value=unit is None,
-                    id="scope-all", disabled=not self.may_roll_up)
-            yield Tick("电子材料包（Word 文稿、照片、附表1–5，文件夹和 .zip）", False,
-                           id="package", compact=True)
-            if self.may_roll_up:
-                yield Tick("催报名单（各单位未报、逾期、退回的事项和填表联系人）", False,
-                           id="reminders", compact=True)
-            with Horizontal(classes="field-line export-heading"):
-                yield Label(Text("输出文件夹", style="bold"), classes="field-label")
-                yield Input(str(default_folder(app.root)), id="out", compact=True,
-                            select_on_focus=False, classes="field-input")
+            yield from self.annex_choices()
+            yield from self.scope_choices()
+            yield from self.form_choices()
+            yield from self.folder_choice()
             yield Static("", id="export-problem", classes="notice")
             with Horizontal(classes="buttons"):
                 yield Button("导出（ctrl+s）", id="run", variant="primary", compact=True)
@@ -126,6 +134,49 @@ class ExportScreen(Screen):
             yield Static("", id="export-step")
             yield Static("", id="export-result")
         yield KeysFooter()
+
+    # ------------------------------------------------------------------ the form's sections
+
+    def annex_choices(self) -> ComposeResult:
+        """What: the annexes."""
+        campaign = self.app.workspace.campaign
+        yield Static(Text("附表（电子材料包总是包含附表1–5）", style="bold"))
+        for number, annex in ANNEXES.items():
+            yield Tick(f"{annex.label}  {annex.title_for(campaign)}", True,
+                       id=f"annex-{number}", compact=True, classes="annex")
+
+    def scope_choices(self) -> ComposeResult:
+        """For whom: the unit chosen on the dashboard, or every unit (the province)."""
+        app, unit = self.app, self.app.current_unit
+        yield Static(Text("范围", style="bold"), classes="export-heading")
+        with RadioSet(id="scope", compact=True):
+            yield Option(f"一个单位：{app.workspace.unit_name(unit)}" if unit
+                         else "一个单位（请先在看板上选择）", value=bool(unit),
+                         id="scope-unit", disabled=unit is None)
+            yield Option("全省汇总（每个附表一个文件，含所有单位）" + (
+                "" if self.may_roll_up else "：仅省级人员"), value=unit is None,
+                id="scope-all", disabled=not self.may_roll_up)
+
+    def form_choices(self) -> ComposeResult:
+        """How: the electronic package, the print-ready PDF."""
+        yield Static(Text("形式", style="bold"), classes="export-heading")
+        yield Tick("电子材料包（Word 文稿含照片、原图、附表1–5，文件夹和 .zip）", False,
+                   id="package", compact=True)
+        yield Tick("打印版 PDF（按通知顺序合为一个带书签的文件，可直接打印）",
+                   False, id="pdf", compact=True)
+        if find_soffice() is None:
+            yield Static(Text(INSTALL_HINT.replace("其余材料已照常导出。", ""), style="dim"),
+                         id="pdf-missing", classes="field-findings")
+        if self.may_roll_up:
+            yield Tick("催报名单（各单位未报、逾期、退回的事项和填表联系人）", False,
+                       id="reminders", compact=True)
+
+    def folder_choice(self) -> ComposeResult:
+        """Where: the output folder."""
+        with Horizontal(classes="field-line export-heading"):
+            yield Label(Text("输出文件夹", style="bold"), classes="field-label")
+            yield Input(str(default_folder(self.app.root)), id="out", compact=True,
+                        select_on_focus=False, classes="field-input")
 
     def on_mount(self) -> None:
         for name in ("#export-problem", "#progress", "#export-step", "#export-result"):
@@ -151,7 +202,7 @@ class ExportScreen(Screen):
             raise LlweekError("请先在看板上选择一个单位，或选择全省汇总")
         out = out_folder(self.app.root, self.query_one("#out", Input).value)
         return dict(annexes=None if package else annexes, unit=unit, all_units=all_units,
-                    package=package, out_dir=out)
+                    package=package, pdf=self.query_one("#pdf", Checkbox).value, out_dir=out)
 
     @property
     def reminders(self) -> bool:
@@ -228,7 +279,7 @@ class ExportScreen(Screen):
             self.query_one(name).display = True
         self.query_one("#export-result").display = False
         self.query_one("#export-step", Static).update("正在准备……")
-        self.wrote = []
+        self.wrote, self.warnings = [], []
 
         def progress(done: int, total: int, message: str) -> None:
             app.call_from_thread(self._progress, done, total, message)
@@ -249,18 +300,24 @@ class ExportScreen(Screen):
     def _progress(self, done: int, total: int, message: str) -> None:
         if message.startswith(WROTE):
             self.wrote.append(message.removeprefix(WROTE))
+        elif message.startswith(WARNED) and message not in self.warnings:
+            self.warnings.append(message)
         if self.is_attached:
             self.query_one("#progress", ProgressBar).update(total=total, progress=done)
             self.query_one("#export-step", Static).update(message)
 
     def _written(self, paths: list[Path]) -> None:
         self.notify(f"已导出 {len(paths)} 项。", title="导出完成")
+        for warning in self.warnings:
+            self.notify(warning, title="未全部完成", severity="warning", timeout=15)
         if not self.is_attached:
             return
         self.query_one("#export-step", Static).update("完成。")
         result = Text(f"已写入 {len(paths)} 项：\n", style="bold")
         for line in self.wrote or [str(path) for path in paths]:
-            result.append(f"  {line}\n")
+            result.append(f"  {line}\n", style="not bold")
+        for warning in self.warnings:
+            result.append(f"{warning}\n", style="bold yellow")
         box = self.query_one("#export-result", Static)
         box.update(result)
         box.display = True

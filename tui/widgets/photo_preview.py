@@ -1,24 +1,41 @@
-"""A photo drawn in the terminal with half-block characters, plus its size and verdict.
+"""A photo drawn in the terminal, plus its size and verdict.
 
-Half blocks (▀ with a foreground and a background colour) work in every terminal over SSH:
-each character cell shows two pixels stacked. Decoding runs in a worker; JPEGs are decoded at
-a reduced scale (Pillow's draft mode), so even a 20 MB print photo previews quickly.
+The drawing is textual-image's, in the way `tui.graphics` found this terminal can show it:
+Sixel or Kitty graphics where the terminal has them (the photo itself, sharp), half blocks
+(▀ in two colours, two pixels a cell) everywhere else, over any SSH link. Decoding runs in a
+worker and goes through `datastore.photos` (bounded reads, no FIFOs or devices, no pixel
+bombs); JPEGs are decoded at a reduced scale, so even a 20 MB print photo shows quickly.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-from rich.style import Style
-from rich.text import Text
+from PIL import Image
 from textual import work
-from textual.reactive import reactive
+from textual.app import ComposeResult
+from textual.containers import Container
 from textual.widget import Widget
 from textual.widgets import Static
 
+from datastore.errors import LlweekError
 from datastore.models import Rules
-from datastore.photos import inspect_photo
+from datastore.photos import decode_photo, inspect_photo, read_photo_file
+from tui.graphics import Protocol, chosen, image_widget
+
+#: pixels of the long side of a preview; the full-screen view asks for more
+PREVIEW_PIXELS = 480
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One photo of a record as the full-screen view shows it: its file (None when the name
+    is not usable), its name and its place (第 3 张)."""
+
+    path: Path | None
+    caption: str
+    label: str
 
 
 def verdict(path: Path, rules: Rules) -> tuple[str, bool]:
@@ -33,31 +50,42 @@ def verdict(path: Path, rules: Rules) -> tuple[str, bool]:
     return f"{size}：分辨率合格", True
 
 
-def half_blocks(image: Image.Image, columns: int, rows: int) -> Text:
-    """The image scaled to fit `columns` × `rows` cells, two pixels per cell."""
-    image = image.convert("RGB")
-    scale = min(columns / image.width, rows * 2 / image.height)
-    width, height = max(1, int(image.width * scale)), max(2, int(image.height * scale) // 2 * 2)
-    pixels = image.resize((width, height), Image.Resampling.BILINEAR).load()
-    text = Text(no_wrap=True, overflow="crop")
-    for y in range(0, height, 2):
-        for x in range(width):
-            top, bottom = pixels[x, y], pixels[x, y + 1]
-            text.append("▀", Style(color=f"rgb{top}", bgcolor=f"rgb{bottom}"))
-        if y + 2 < height:
-            text.append("\n")
-    return text
+def load_picture(path: Path, pixels: int) -> Image.Image | None:
+    """The photo upright, at most `pixels` on its long side; None when it cannot be shown."""
+    try:
+        return decode_photo(read_photo_file(path), pixels)
+    except LlweekError:
+        return None
 
 
-class PhotoPicture(Widget):
-    """Just the picture; redrawn from a small cached copy when the widget is resized."""
+class PhotoPicture(Container):
+    """Just the picture, drawn by the textual-image widget of `protocol` (default: the one
+    the terminal offers), scaled to fit with its proportions."""
 
-    image: reactive[Image.Image | None] = reactive(None, layout=True)
+    def __init__(self, protocol: Protocol | None = None, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.protocol = protocol or chosen()
+        self._image: Image.Image | None = None
 
-    def render(self) -> Text:
-        if self.image is None:
-            return Text("")
-        return half_blocks(self.image, max(self.size.width, 1), max(self.size.height, 1))
+    def compose(self) -> ComposeResult:
+        yield image_widget(self.protocol)(classes="photo-image")
+
+    @property
+    def image(self) -> Image.Image | None:
+        return self._image
+
+    @image.setter
+    def image(self, value: Image.Image | None) -> None:
+        self._image = value
+        if self.is_mounted:
+            self.drawing.image = value
+
+    @property
+    def drawing(self) -> Widget:
+        return self.query_one(".photo-image")
+
+    def on_mount(self) -> None:
+        self.drawing.image = self._image
 
 
 class PhotoPreview(Widget):
@@ -66,13 +94,15 @@ class PhotoPreview(Widget):
     def __init__(self, rules: Rules | None = None, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.rules = rules or Rules()
+        self.path: Path | None = None
 
-    def compose(self):  # noqa: ANN201
+    def compose(self) -> ComposeResult:
         yield PhotoPicture()
         yield Static("（未选择照片）", classes="photo-verdict")
 
     def show(self, path: Path | None) -> None:
         """Preview `path` (None clears); the slow part runs in a worker."""
+        self.path = path
         self.query_one(PhotoPicture).image = None
         if path is None:
             self.query_one(".photo-verdict", Static).update("（未选择照片）")
@@ -83,19 +113,11 @@ class PhotoPreview(Widget):
     @work(thread=True, exclusive=True, group="photo-preview", exit_on_error=False)
     def _load(self, path: Path) -> None:
         message, _ = verdict(path, self.rules)
-        thumbnail: Image.Image | None = None
-        try:
-            with Image.open(path) as image:
-                image.draft("RGB", (320, 320))
-                thumbnail = ImageOps.exif_transpose(image)
-                thumbnail.thumbnail((320, 320))
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError,
-                Image.DecompressionBombError):
-            thumbnail = None
-        self.app.call_from_thread(self._loaded, thumbnail, message)
+        picture = load_picture(path, PREVIEW_PIXELS)
+        self.app.call_from_thread(self._loaded, path, picture, message)
 
-    def _loaded(self, thumbnail: Image.Image | None, message: str) -> None:
-        if not self.is_attached:  # its editor was closed while the photo was read
+    def _loaded(self, path: Path, picture: Image.Image | None, message: str) -> None:
+        if not self.is_attached or path != self.path:  # closed, or another photo since
             return
-        self.query_one(PhotoPicture).image = thumbnail
+        self.query_one(PhotoPicture).image = picture
         self.query_one(".photo-verdict", Static).update(message)

@@ -1,8 +1,9 @@
 """Numbered photo slots (展板 6, 年度总结 8): a caption, a file from the server, its resolution.
 
 Choosing a file asks the screen (it opens the file picker and stages the file for the save
-that uses it, datastore.photostage, in a worker); the slot then shows the file's size in pixels and the verdict.
-The slot the cursor is in draws its photo below it (half blocks, any terminal).
+that uses it, datastore.photostage, in a worker); the slot then shows the file's size in
+pixels and the verdict. The slot the cursor is in draws its photo below it (as the terminal
+allows: Sixel, Kitty graphics or half blocks); `v` shows it over the whole screen.
 """
 
 from __future__ import annotations
@@ -20,17 +21,31 @@ from datastore.findings import Finding
 from datastore.models import Photo, Rules
 from datastore.photos import inspect_photo
 from datastore.photostage import find_photo
-from tui.widgets.photo_preview import PhotoPreview
+from tui.widgets.photo_preview import PhotoPreview, Shown
 from tui.widgets.state import finding_text
 
 
 class PhotoFile(Static, can_focus=True):
-    """The file of one slot: enter chooses a file, delete removes it from the slot."""
+    """The file of one slot: enter chooses a file, delete removes it from the slot, v (or
+    space) shows the photo over the whole screen."""
 
     BINDINGS = [
         Binding("enter", "choose", "选择照片"),
         Binding("delete,x", "remove", "移除照片"),
+        Binding("v,space", "view", "查看大图"),
     ]
+
+    def action_view(self) -> None:
+        from tui.screens.photo_viewer import PhotoViewerScreen  # a screen above the widgets
+
+        slot = self.parent_slot()
+        slots = next(a for a in self.ancestors if isinstance(a, PhotoSlots))
+        if not slot.file:
+            self.notify("这一张还没有照片：按 Enter 选择。")
+            return
+        filled = [s for s in slots.slots if s.file]
+        shown = [s.shown() for s in filled]
+        self.app.push_screen(PhotoViewerScreen(shown, filled.index(slot), slot.rules, slots.label))
 
     def action_choose(self) -> None:
         slot = self.parent_slot()
@@ -83,6 +98,12 @@ class PhotoSlot(Vertical):
         self.previewed = self.file
         path = find_photo(self.root, self.unit, self.file) if self.file else None
         self.query_one(PhotoPreview).show(path)
+
+    def shown(self) -> Shown:
+        """This slot's photo as the full-screen view shows it."""
+        path = find_photo(self.root, self.unit, self.file) if self.file else None
+        caption = self.query_one(Input).value.strip()
+        return Shown(path, caption, f"第 {self.index} 张")
 
     def on_descendant_blur(self) -> None:
         self.remove_class("-active")

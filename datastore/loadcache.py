@@ -1,0 +1,186 @@
+"""What checking each unit found, kept under `.git/` so the next run reads only what changed.
+
+A unit's entry (its findings and the few facts the dashboard and `validate` show without its
+records) is keyed by a digest of everything those findings depend on: llweek's own rules (a
+digest of the datastore sources), campaign.toml's content, the unit's line in the campaign,
+and the content digest (Git's blob id) of every file under `units/<id>/`, photos included.
+Any change to any of them is a new key, so a changed file is always read and checked again.
+
+A file's blob id comes from Git's index when `git diff-files` (which compares each file's
+size and times with the index, and reads it where that cannot tell) says the file is as the
+index has it; any other file under the unit's folder (changed, new, untracked) is read and
+hashed here. The cache lives in `.git/llweek/`, which no push, pull or clone carries; one that
+cannot be read, does not parse or has another format or rules digest is ignored and written
+anew. Nothing is followed through a symlink or opened unless it is a regular file: such an
+entry is keyed by what it is, and the loader reports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from datastore.findings import Finding, Severity
+from datastore.gitrepo import LOCAL_TIMEOUT, git_env
+from datastore.tomlio import atomic_write
+
+FORMAT = 1
+_SOURCES = ("findings.py", "ids.py", "loader.py", "loadcache.py", "models.py", "photos.py",
+            "records.py", "rules.py", "tomlio.py")
+
+
+def cache_path(root: Path) -> Path:
+    return Path(root) / ".git" / "llweek" / "loadcache.json"
+
+
+def _rules_digest() -> str:
+    """Changes with llweek itself: new rules never meet old findings."""
+    digest = hashlib.sha1(f"format {FORMAT}".encode())
+    here = Path(__file__).resolve().parent
+    for name in _SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def blob_id(data: bytes) -> str:
+    """Git's id of a file with this content."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _finding_to_list(finding: Finding) -> list[Any]:
+    return [str(finding.severity), finding.code, finding.path, finding.field, finding.message,
+            finding.line, finding.unit, finding.deliverable]
+
+
+def _finding_from_list(item: list[Any]) -> Finding:
+    severity, code, path, field_name, message, line, unit, deliverable = item
+    if not all(isinstance(v, str) for v in (code, path, message)):
+        raise ValueError("not a finding")
+    return Finding(Severity(severity), code, path, field_name, message, line, unit, deliverable)
+
+
+def _index_ids(root: Path) -> dict[str, str]:
+    """Blob ids of the tracked files under units/ that are unchanged in the working tree."""
+    def git(*args: str) -> bytes:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                              timeout=LOCAL_TIMEOUT, env={**os.environ, **git_env()})
+        if done.returncode != 0:
+            raise OSError(done.stderr.decode(errors="replace"))
+        return done.stdout
+
+    staged = git("ls-files", "--stage", "-z", "--", "units")
+    changed = set(git("diff-files", "--name-only", "-z", "--", "units").split(b"\0"))
+    ids = {}
+    for item in staged.split(b"\0"):
+        meta, _, path = item.partition(b"\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[2] == b"0" and parts[0] in (b"100644", b"100755") \
+                and path not in changed:
+            ids[path.decode("utf-8", "surrogateescape")] = parts[1].decode()
+    return ids
+
+
+class LoadCache:
+    """One repository's cache of unit entries; `save()` writes it back."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.enabled = (self.root / ".git").is_dir()
+        self.rules = _rules_digest()
+        self._units: dict[str, dict[str, Any]] = {}
+        self._ids: dict[str, str] | None = None
+        self._changed = False
+        if self.enabled:
+            self._read()
+
+    def _read(self) -> None:
+        try:
+            data = json.loads(cache_path(self.root).read_bytes())
+            if data.get("format") != FORMAT or data.get("rules") != self.rules:
+                return
+            if isinstance(data["units"], dict):
+                self._units = data["units"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return  # absent or corrupt: as if there were none
+
+    # ------------------------------------------------------------------ keys
+
+    def _file_id(self, rel: str, entry: os.DirEntry) -> str:
+        """The blob id of one file: from the index when unchanged, else read and hashed."""
+        if self._ids is None:
+            try:
+                self._ids = _index_ids(self.root)
+            except (OSError, subprocess.SubprocessError):
+                self._ids = {}
+        known = self._ids.get(rel)
+        info = entry.stat(follow_symlinks=False)
+        if not stat.S_ISREG(info.st_mode):
+            target = os.readlink(entry.path) if stat.S_ISLNK(info.st_mode) else ""
+            return f"special {stat.S_IFMT(info.st_mode)} {target}"
+        if known is not None:
+            return known
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as handle:
+                return blob_id(handle.read())
+        except OSError as err:
+            return f"unreadable {err.errno}"
+
+    def _walk(self, folder: Path, rel: str, out: list[str]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            path = f"{rel}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                self._walk(Path(entry.path), path, out)
+            else:
+                out.append(f"{path} {self._file_id(path, entry)}")
+
+    def unit_key(self, unit_id: str, campaign: str | None, ref: object) -> str:
+        """The digest of everything the unit's findings depend on."""
+        lines: list[str] = [self.rules, f"campaign {campaign}", f"ref {ref!r}"]
+        self._walk(self.root / "units" / unit_id, f"units/{unit_id}", lines)
+        return hashlib.sha1("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+    # ------------------------------------------------------------------ entries
+
+    def entry(self, unit_id: str, key: str) -> tuple[list[Finding], list[Finding], dict[str, Any]] | None:
+        """(findings of reading its files, findings of the rules, facts) stored for this unit
+        under this key, if any and readable."""
+        stored = self._units.get(unit_id)
+        if not isinstance(stored, dict) or stored.get("key") != key:
+            return None
+        try:
+            facts = stored["facts"]
+            if not isinstance(facts, dict):
+                return None
+            return ([_finding_from_list(item) for item in stored["read"]],
+                    [_finding_from_list(item) for item in stored["rules"]], facts)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def store(self, unit_id: str, key: str, read: list[Finding], rules: list[Finding],
+              facts: dict[str, Any]) -> None:
+        self._units[unit_id] = {"key": key, "read": [_finding_to_list(f) for f in read],
+                                "rules": [_finding_to_list(f) for f in rules], "facts": facts}
+        self._changed = True
+
+    def save(self, units: list[str]) -> None:
+        """Write the entries of these units (the campaign's now); never fails a command."""
+        if not self.enabled or not self._changed:
+            return
+        data = {"format": FORMAT, "rules": self.rules,
+                "units": {u: self._units[u] for u in units if u in self._units}}
+        try:
+            path = cache_path(self.root)
+            path.parent.mkdir(exist_ok=True)
+            atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass  # a read-only clone: the next run checks everything again

@@ -1,0 +1,20 @@
+"""Where a data repository is and what its province files are called, without the models:
+for the commands that must start fast (`llweek log`, the merge driver)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datastore.errors import RepoNotFound
+
+CAMPAIGN_FILE = "campaign.toml"
+ACCESS_FILE = "access.toml"
+
+
+def find_root(start: Path) -> Path:
+    """The data repository that contains `start` (it holds campaign.toml)."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / CAMPAIGN_FILE).is_file():
+            return candidate
+    raise RepoNotFound(f"{start} 不是活动周材料库：找不到 {CAMPAIGN_FILE}（可用 -C 指定文件夹）")
