@@ -25,7 +25,7 @@ from benchmarks.synthetic import build  # noqa: E402
 
 #: benchmarks that are scripts of their own: (file, arguments); each prints its figures
 SCRIPTS = [("bench_save_sync.py", []), ("bench_sync_banner.py", []), ("push_check.py", []),
-           ("export_rollup.py", []), ("bench_key_lines.py", [])]
+           ("export_rollup.py", []), ("bench_key_lines.py", []), ("long_list.py", [])]
 
 
 def _repository(place: Path, name: str, activities: int) -> Path:

@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 from datastore import mergestate
 from datastore.comments import merge_comments, with_comments
-from datastore.diff3 import has_markers
+from datastore.diff3 import has_markers, merge3
 from datastore.errors import LlweekError
-from datastore.fieldpath import MISSING, KeyPath, label, model_of_path, put, show_apart
+from datastore.fieldpath import KeyPath, label, model_of_path, put, show_apart
 from datastore.gitrepo import GitRepo, Identity, open_repo
 from datastore.loader import kind_of_path
 from datastore.models import Campaign
@@ -175,12 +175,26 @@ def _conflicted(repo: GitRepo, campaign: Campaign, path: str,
     record.kind = ConflictKind.FIELDS
     record.merged = outcome.data
     record.fields = [ConflictField(c.path, label(model, c.path), c.base, c.ours, c.theirs,
-                                   _suggestion(c.base, c.ours, c.theirs))
+                                   text_suggestion(c.base, c.ours, c.theirs))
                      for c in outcome.conflicts]
     return record
 
 
-def _suggestion(base: Any, mine: Any, theirs: Any) -> str | None:
+def side_text(base: str, mine: str, theirs: str, side: str) -> str:
+    """A long text changed two ways, taking `side`'s version (MINE or THEIRS) only where
+    both changed the same lines: every paragraph only one side changed is kept."""
+    chunks = merge3(base.splitlines(keepends=True), mine.splitlines(keepends=True),
+                    theirs.splitlines(keepends=True))
+    lines: list[str] = []
+    for chunk in chunks:
+        if chunk.clean is not None:
+            lines.extend(chunk.clean)
+        else:
+            lines.extend(chunk.ours if side == MINE else chunk.theirs)
+    return "".join(lines)
+
+
+def text_suggestion(base: Any, mine: Any, theirs: Any) -> str | None:
     if not (isinstance(mine, str) and isinstance(theirs, str) and "\n" in mine + theirs):
         return None
     return text_with_markers(base if isinstance(base, str) else "", mine, theirs)
@@ -219,7 +233,20 @@ def _write_resolution(repo: GitRepo, record: ConflictedRecord,
                       choices: Mapping[KeyPath, Choice]) -> str:
     if record.kind is not ConflictKind.FIELDS or record.merged is None:
         raise LlweekError(f"{record.title}：{record.kind.label}，请整份选择保留哪一个版本")
-    data = copy.deepcopy(record.merged)
+    data, edited = chosen_data(record, choices)
+    _check_types(record.path, data, edited)
+    text = with_comments(canonical_text(record.path, data),
+                         merge_comments(record.base_text, record.mine_text, record.theirs_text))
+    atomic_write(writable_path(repo.root, record.path), text.encode("utf-8"))
+    repo.run("add", "--", record.path)
+    return text
+
+
+def chosen_data(record: ConflictedRecord,
+                choices: Mapping[KeyPath, Choice]) -> tuple[dict[str, Any], set[str]]:
+    """The clean merge with each conflicting field as chosen, and the top-level keys that
+    got a value typed anew (a sync's resolution, or a save over a colleague's change)."""
+    data = copy.deepcopy(record.merged or {})
     edited: set[str] = set()
     for conflict in record.fields:
         choice = choices.get(conflict.path)
@@ -234,12 +261,7 @@ def _write_resolution(repo: GitRepo, record: ConflictedRecord,
         else:
             value = conflict.mine if choice == MINE else conflict.theirs
         put(data, conflict.path, copy.deepcopy(value))
-    _check_types(record.path, data, edited)
-    text = with_comments(canonical_text(record.path, data),
-                         merge_comments(record.base_text, record.mine_text, record.theirs_text))
-    atomic_write(writable_path(repo.root, record.path), text.encode("utf-8"))
-    repo.run("add", "--", record.path)
-    return text
+    return data, edited
 
 
 def _check_types(path: str, data: dict[str, Any], edited: set[str]) -> None:
@@ -270,5 +292,3 @@ def finish_merge(root: Path, author: Identity | None = None) -> str:
     """The merge commit, once every conflict is resolved; returns its hash."""
     with writer(root, "完成合并") as (repo, _):
         return mergestate.finish(repo, author)
-
-

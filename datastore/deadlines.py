@@ -17,6 +17,7 @@ class State(StrEnum):
     DRAFT = "draft"
     COMPLETE = "complete"
     SUBMITTED = "submitted"
+    RESUBMITTED = "resubmitted"
     LATE = "late"
     OVERDUE = "overdue"
     ACCEPTED = "accepted"
@@ -37,6 +38,7 @@ STATE_LABELS = {
     State.DRAFT: "草稿",
     State.COMPLETE: "待报",
     State.SUBMITTED: "已报",
+    State.RESUBMITTED: "重报",
     State.LATE: "迟报",
     State.OVERDUE: "逾期",
     State.ACCEPTED: "通过",
@@ -47,11 +49,19 @@ STATE_MEANINGS = {
     State.DRAFT: "已填写但有错误",
     State.COMPLETE: "已完整，尚未报送",
     State.SUBMITTED: "已按时报送",
-    State.LATE: "截止后报送",
+    State.RESUBMITTED: "已重报：退回后修改并重新报送（首次按时报送的，重报不算迟报）",
+    State.LATE: "截止后才首次报送",
     State.OVERDUE: "已过截止日期仍未报送",
     State.ACCEPTED: "省里已审核通过",
     State.RETURNED: "省里已退回，需修改后重新报送",
 }
+
+
+def days_text(days: int) -> str:
+    """`还剩 3 天`, `今天截止`, `已过 2 天`."""
+    if days > 0:
+        return f"还剩 {days} 天"
+    return "今天截止" if days == 0 else f"已过 {-days} 天"
 
 
 @dataclass(frozen=True)
@@ -90,22 +100,37 @@ def is_present(unit: UnitData, deliverable: str) -> bool:
     return bool(unit.items(deliverable)) if kind.is_collection else unit.single(deliverable) is not None
 
 
+def mark_as_of(mark: Mark | None, today: dt.date) -> Mark | None:
+    """The 报送 mark as it stood on `today`: a sending or posting dated later has not happened
+    yet (a past day seen with --today), and a resubmission not yet is the first sending."""
+    if mark is None or mark.first is None or mark.first > today:
+        return None
+    if mark.submitted is not None and mark.submitted > today:
+        mark = Mark(submitted=mark.first, paper_sent=mark.paper_sent)
+    if mark.paper_sent is not None and mark.paper_sent > today:
+        mark = Mark(submitted=mark.submitted, first_submitted=mark.first_submitted)
+    return mark
+
+
 def deliverable_state(present: bool, errors: int, mark: Mark | None, review: ReviewEntry | None,
                       due: dt.date | None, today: dt.date) -> State:
     """One state per unit × deliverable; a review counts until the unit submits again.
 
-    Marks and reviews dated after `today` are ignored, so a past day is seen as it was.
+    Lateness is judged by the first sending: something sent on time, returned and sent again
+    after the deadline is 重报, not 迟报. Marks and reviews dated after `today` are ignored,
+    so a past day is seen as it was.
     """
+    mark = mark_as_of(mark, today)
     submitted = mark.submitted if mark else None
-    if submitted is not None and submitted > today:
-        submitted = None
     if review is not None and review.at is not None and review.at > today:
         review = None
     if review is not None and review.state in ("accepted", "returned"):
         if submitted is None or review.at is None or submitted <= review.at:
             return State.ACCEPTED if review.state == "accepted" else State.RETURNED
-    if submitted is not None:
-        return State.LATE if due is not None and submitted > due else State.SUBMITTED
+    if mark is not None and submitted is not None:
+        if due is not None and mark.first > due:
+            return State.LATE
+        return State.RESUBMITTED if mark.resubmitted else State.SUBMITTED
     if due is not None and today > due:
         return State.OVERDUE
     if not present:
@@ -136,7 +161,7 @@ def repo_status(data: RepoData, findings: list[Finding],
                 today: dt.date) -> tuple[dict[str, dict[str, DeliverableStatus]], list[DeadlineSummary]]:
     """The dashboard: every unit × deliverable, and per deadline how many units are done."""
     grid = {unit_id: unit_status(data, unit, findings, today) for unit_id, unit in data.units.items()}
-    done_states = {State.SUBMITTED, State.LATE, State.ACCEPTED}
+    done_states = {State.SUBMITTED, State.RESUBMITTED, State.LATE, State.ACCEPTED}
     summaries = []
     for deadline in data.campaign.deadlines:
         if deadline.due is None:

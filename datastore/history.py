@@ -241,6 +241,7 @@ def restore(root: Path, path: str, commit: str, *, expected: str | None,
     """Save the record as it was at `commit`, as a new commit (`恢复 … 到 … 的版本`)."""
     from datastore.fieldpath import model_of_path  # the save path: models, rules, Git
     from datastore.loader import kind_of_path
+    from datastore.photostage import stage_from_history
     from datastore.records import build_record
     from datastore.save import load_campaign, save_file, trailers, unit_name
 
@@ -256,6 +257,7 @@ def restore(root: Path, path: str, commit: str, *, expected: str | None,
     who = unit_name(load_campaign(root), unit) if unit else "吉林省"
     what = kind.describe(record) if kind else path
     subject = f"{who}: 恢复 {what} 到 {info.date:%Y-%m-%d %H:%M} 的版本（{info.short}）"
+    stage_from_history(root, path, record, commit)  # its photos come back with it
     return save_file(root, path, record, trailers(subject, unit, [path]), expected=expected,
                      actor=actor, author=author)
 

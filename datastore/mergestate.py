@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from pathlib import Path
 
 from datastore import journal
 from datastore.diff3 import has_markers
@@ -79,7 +78,8 @@ def finish(repo: GitRepo, author: Identity | None = None) -> str:
     if marked:
         raise LlweekError(f"这些文件里还留着冲突标记（<<<<<<< … >>>>>>>），请先解决：{'、'.join(marked)}")
     env = (author or repo.require_identity()).env()
-    repo.run("commit", "--no-edit", "--no-verify", "--quiet", env=env)
+    # strip: git's "# Conflicts:" lines in MERGE_MSG are notes for an editor, not history
+    repo.run("commit", "--no-edit", "--cleanup=strip", "--no-verify", "--quiet", env=env)
     return repo.run("rev-parse", "HEAD").strip()
 
 

@@ -33,12 +33,28 @@ ROLES = ("unit", "province")
 
 _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
+# how many characters a one-line field holds (the notice sets none; these fit its tables'
+# cells and a seal's longest names, and keep a pasted page out of a name)
+NAME_LIMIT = 50  # 活动名称, 单位全称, 地点, 主办单位, 工作单位
+SHORT_LIMIT = 20  # 简称, 市（县）, 时间说明
+PERSON_LIMIT = 20  # a person's name
+TITLE_LIMIT = 30  # 职务, 文稿题目 (whose rule is 20 字: the counter says so)
+HEADING_LIMIT = 60  # 方案标题, 案例标题
+ADDRESS_LIMIT = 80
+PHONE_LIMIT = 60  # several numbers separated by 、
+EMAIL_LIMIT = 60
+CAPTION_LIMIT = 30  # 图片命名
+#: how much of a record's name a commit subject or a heading shows
+DESCRIBE_LIMIT = 24
+
 
 def field(label: str, *, required: bool = True, **meta: Any) -> Any:
     """A record field: None until filled, labelled in Chinese, `required` for completeness.
 
     Extra metadata the forms understand: multiline (a TextArea), hint (shown beside the
-    field), choices (a fixed list), counter (the rule that bounds its 字数).
+    field), choices (a fixed list), counter (the rule that bounds its 字数), limit (the most
+    characters a one-line field holds), province_owned (filled in by the province: True, or
+    the unit kinds for which it is).
     """
     return Field(default=None, title=label, json_schema_extra={"required": required, **meta})
 
@@ -55,6 +71,15 @@ class FieldSpec:
     hint: str | None = None
     choices: tuple[str, ...] = ()
     counter: str | None = None
+    limit: int | None = None
+    province_owned: bool | tuple[str, ...] = False
+
+    def owned_by_province(self, unit_kind: str | None) -> bool:
+        """Only the province fills this field in for a unit of `unit_kind` (教育厅意见 always,
+        市州教育行政部门意见 for a university, which no 市州 stands above)."""
+        if isinstance(self.province_owned, tuple):
+            return unit_kind in self.province_owned
+        return self.province_owned
 
 
 def _kind_of(annotation: Any) -> str:
@@ -119,6 +144,8 @@ class Record(BaseModel):
                     hint=meta.get("hint"),
                     choices=tuple(meta.get("choices", ())),
                     counter=meta.get("counter"),
+                    limit=meta.get("limit"),
+                    province_owned=meta.get("province_owned", False),
                 )
             )
         return out
@@ -231,22 +258,37 @@ Reviews = _per_deliverable("Reviews", ReviewEntry, "reviews/<unit>.toml: the pro
 
 class UnitProfile(Record):
     id: str | None = field("单位编号")
-    name: str | None = field("单位全称", hint="以公章为准")
-    short_name: str | None = field("简称")
+    name: str | None = field("单位全称", hint="以公章为准", limit=NAME_LIMIT)
+    short_name: str | None = field("简称", limit=SHORT_LIMIT)
     kind: str | None = field("类别", choices=UNIT_KINDS)
-    city: str | None = field("市（县）", hint="附表1 表头“吉林省 __市（县）__区”")
-    county: str | None = field("县", required=False)
-    district: str | None = field("区", required=False)
-    contact_name: str | None = field("填表联系人")
-    contact_phone: str | None = field("联系电话")
+    city: str | None = field("市（县）", hint="附表1 表头“吉林省 __市（县）__区”",
+                             limit=SHORT_LIMIT)
+    county: str | None = field("县", required=False, limit=SHORT_LIMIT)
+    district: str | None = field("区", required=False, limit=SHORT_LIMIT)
+    contact_name: str | None = field("填表联系人", limit=PERSON_LIMIT)
+    contact_phone: str | None = field("联系电话", limit=PHONE_LIMIT)
 
     form_fields = ("name", "short_name", "kind", "city", "county", "district",
                    "contact_name", "contact_phone")
 
 
 class Mark(Record):
+    """A 报送 mark. A deliverable returned by the province and sent again keeps the day it
+    was first sent in `first_submitted`; `submitted` is then the day of the latest sending."""
+
     submitted: dt.date | None = field("报送日期")
+    first_submitted: dt.date | None = field("首次报送日期", required=False)
     paper_sent: dt.date | None = field("纸质材料寄出日期", required=False)
+
+    @property
+    def first(self) -> dt.date | None:
+        """The day it was first sent (the one that counts against the deadline)."""
+        return self.first_submitted or self.submitted
+
+    @property
+    def resubmitted(self) -> bool:
+        return self.first_submitted is not None and self.submitted is not None \
+            and self.submitted > self.first_submitted
 
 
 Submissions = _per_deliverable("Submissions", Mark, "submissions.toml: the unit's 报送 marks.")
@@ -257,14 +299,16 @@ class Activity(Record):
 
     id: str | None = field("编号")
     seq: int | None = field("序号")
-    name: str | None = field("活动名称")
+    name: str | None = field("活动名称", limit=NAME_LIMIT)
     start: dt.date | None = field("开始日期", hint="活动时间")
     end: dt.date | None = field("结束日期", hint="活动时间")
-    time_note: str | None = field("时间说明", required=False, hint="如 每周三 19:00")
-    venue: str | None = field("活动地点")
-    organizer: str | None = field("主办单位")
+    time_note: str | None = field("时间说明", required=False, hint="如 每周三 19:00",
+                                  limit=SHORT_LIMIT)
+    venue: str | None = field("活动地点", limit=NAME_LIMIT)
+    organizer: str | None = field("主办单位", limit=NAME_LIMIT)
     participants: int | None = field("人数")
-    signup_phone: str | None = field("报名电话", hint="座机 0431-82857798 或手机，多个用、分隔")
+    signup_phone: str | None = field("报名电话", hint="座机 0431-82857798 或手机，多个用、分隔",
+                                     limit=PHONE_LIMIT)
     content: str | None = field("活动内容", multiline=True)
 
     form_fields = ("name", "start", "end", "time_note", "venue", "organizer",
@@ -272,11 +316,14 @@ class Activity(Record):
 
 
 # the lines 附表2 and 附表4 share: who filled in the form, and the three stamped opinions
-ContactName = Annotated[str | None, field("填表联系人")]
-ContactPhone = Annotated[str | None, field("联系电话（填表人）")]
+ContactName = Annotated[str | None, field("填表联系人", limit=PERSON_LIMIT)]
+ContactPhone = Annotated[str | None, field("联系电话（填表人）", limit=PHONE_LIMIT)]
 UnitOpinion = Annotated[str | None, field("单位意见", required=False, multiline=True)]
-CityOpinion = Annotated[str | None, field("市(州)教育行政部门意见", required=False, multiline=True)]
-ProvinceOpinion = Annotated[str | None, field("吉林省教育厅意见", required=False, multiline=True)]
+# a university has no 市州 above it: the province gives that opinion too
+CityOpinion = Annotated[str | None, field("市(州)教育行政部门意见", required=False, multiline=True,
+                                          province_owned=("高校",))]
+ProvinceOpinion = Annotated[str | None, field("吉林省教育厅意见", required=False, multiline=True,
+                                              province_owned=True)]
 _NOMINATION_TAIL = ("contact_name", "contact_phone", "unit_opinion", "city_opinion",
                     "province_opinion")
 
@@ -286,12 +333,12 @@ class AdvancedUnit(Record):
 
     id: str | None = field("编号")
     rank: int | None = field("推荐序号")
-    full_name: str | None = field("单位全称", hint="以公章为准")
-    parent_org: str | None = field("上级主管部门")
-    leader: str | None = field("单位负责人")
-    leader_title: str | None = field("负责人职务")
-    address: str | None = field("通讯地址")
-    phone: str | None = field("联系电话")
+    full_name: str | None = field("单位全称", hint="以公章为准", limit=NAME_LIMIT)
+    parent_org: str | None = field("上级主管部门", limit=NAME_LIMIT)
+    leader: str | None = field("单位负责人", limit=PERSON_LIMIT)
+    leader_title: str | None = field("负责人职务", limit=TITLE_LIMIT)
+    address: str | None = field("通讯地址", limit=ADDRESS_LIMIT)
+    phone: str | None = field("联系电话", limit=PHONE_LIMIT)
     deeds: str | None = field("先进事迹", multiline=True, hint="500 字以内，可另附页",
                               counter="deeds_max")
     contact_name: ContactName = None
@@ -309,14 +356,14 @@ class AdvancedPerson(Record):
 
     id: str | None = field("编号")
     rank: int | None = field("推荐序号")
-    name: str | None = field("姓名")
+    name: str | None = field("姓名", limit=PERSON_LIMIT)
     birth_date: dt.date | None = field("出生日期")
     gender: str | None = field("性别", choices=GENDERS)
-    ethnicity: str | None = field("民族")
-    employer: str | None = field("工作单位", hint="以公章为准，填写全称")
-    title: str | None = field("职务")
-    email: str | None = field("电子邮箱")
-    phone: str | None = field("电话")
+    ethnicity: str | None = field("民族", limit=10)
+    employer: str | None = field("工作单位", hint="以公章为准，填写全称", limit=NAME_LIMIT)
+    title: str | None = field("职务", limit=TITLE_LIMIT)
+    email: str | None = field("电子邮箱", limit=EMAIL_LIMIT)
+    phone: str | None = field("电话", limit=PHONE_LIMIT)
     deeds: str | None = field("先进事迹简介", multiline=True, hint="500 字以内，可另附页",
                               counter="deeds_max")
     contact_name: ContactName = None
@@ -331,13 +378,14 @@ class AdvancedPerson(Record):
 
 class Photo(Record):
     file: str | None = field("文件")
-    caption: str | None = field("图片命名")
+    caption: str | None = field("图片命名", limit=CAPTION_LIMIT)
 
 
 class Exhibition(Record):
     """展板素材: a title, about 500 字 and six named photos."""
 
-    title: str | None = field("文稿题目", hint="20 字内，醒目突出", counter="exhibition_title_max")
+    title: str | None = field("文稿题目", hint="20 字内，醒目突出", counter="exhibition_title_max",
+                              limit=TITLE_LIMIT)
     text: str | None = field("内容", multiline=True, hint="500 字左右",
                              counter="exhibition_text_min")
     photos: list[Photo] = Field(default_factory=list, title="活动图片")
@@ -346,7 +394,7 @@ class Exhibition(Record):
 
 
 class WorkPlan(Record):
-    title: str | None = field("方案标题")
+    title: str | None = field("方案标题", limit=HEADING_LIMIT)
     text: str | None = field("方案内容", multiline=True)
     opening_date: dt.date | None = field("本地开幕式日期", required=False,
                                          hint="全省总开幕式前后一个月内")
@@ -363,8 +411,11 @@ class Summary(Record):
 
 
 class Case(Record):
+    """典型活动案例; `seq` is the order they are numbered in (案例1, 案例2) and packaged."""
+
     id: str | None = field("编号")
-    title: str | None = field("案例标题")
+    seq: int | None = field("序号")
+    title: str | None = field("案例标题", limit=HEADING_LIMIT)
     text: str | None = field("案例内容", multiline=True)
     photos: list[Photo] = Field(default_factory=list, title="照片（选填）")
 
@@ -399,7 +450,12 @@ class RecordKind:
     def describe(self, record: Record | None) -> str:
         """`附表1「社区智能手机培训」` — how git log names this record."""
         title = getattr(record, self.title_field, None) if record and self.title_field else None
-        return f"{self.noun}「{title}」" if title else self.noun
+        if not isinstance(title, str) or not title.strip():
+            return self.noun
+        title = " ".join(title.split())
+        if len(title) > DESCRIBE_LIMIT:
+            title = title[:DESCRIBE_LIMIT - 1] + "…"
+        return f"{self.noun}「{title}」"
 
 
 PROFILE = RecordKind("unit", UnitProfile, "单位信息", filename="unit.toml")
@@ -419,7 +475,7 @@ ADVANCED_PEOPLE = RecordKind("advanced_people", AdvancedPerson, "附表4",
                              folder="advanced_people", title_field="name",
                              deliverable="advanced_people", order_field="rank")
 CASES = RecordKind("cases", Case, "典型活动案例", folder="cases", title_field="title",
-                   deliverable="cases")
+                   deliverable="cases", order_field="seq")
 
 UNIT_SINGLETONS = (PROFILE, SUBMISSIONS, WORK_PLAN, EXHIBITION, SUMMARY)
 UNIT_COLLECTIONS = (ACTIVITIES, ADVANCED_UNITS, ADVANCED_PEOPLE, CASES)

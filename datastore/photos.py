@@ -20,8 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from datastore.errors import LlweekError
-from datastore.safefs import Unreadable, kind_words, read_file, writable_path
-from datastore.tomlio import atomic_write
+from datastore.safefs import Unreadable, kind_words, read_file
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".heic")
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
@@ -127,11 +126,9 @@ def _read_header(path: Path, size: int, follow: bool) -> PhotoInfo:
     return PhotoInfo(width, height, size, fmt)
 
 
-def copy_photo_in(source: Path, root: Path, unit: str, max_mb: int) -> str:
-    """Copy a photo chosen on the server into units/<unit>/photos/, bytes unchanged.
-
-    Returns the file name used there (a new name when one with other content exists).
-    """
+def read_picked_photo(source: Path, max_mb: int) -> bytes:
+    """The bytes of a photo a person picked on the server (links followed, a regular file
+    only, bounded), refused with the reason when it is not a readable image or is too large."""
     info = inspect_photo(source, follow=True)
     if not info.ok:
         raise LlweekError(f"{source.name}：{info.problem}")
@@ -139,23 +136,9 @@ def copy_photo_in(source: Path, root: Path, unit: str, max_mb: int) -> str:
     if info.size_bytes > limit:
         raise LlweekError(f"{source.name} 大小 {info.size_bytes / 1048576:.1f} MB，超过 {max_mb} MB 的上限")
     try:
-        data = _read_regular(source, limit)
+        return _read_regular(source, limit)
     except OSError as err:
         raise LlweekError(f"{source.name} 无法读取：{err.strerror or err}") from None
-    rel = f"units/{unit}/photos"
-    folder = root / rel
-    stem, suffix = source.stem.lstrip(".") or "photo", source.suffix.lower()
-    name, counter = f"{stem}{suffix}", 1
-    while os.path.lexists(folder / name):
-        try:
-            if read_file(root, f"{rel}/{name}", limit) == data:
-                return name
-        except Unreadable:
-            pass
-        counter += 1
-        name = f"{stem}-{counter}{suffix}"
-    atomic_write(writable_path(root, f"{rel}/{name}"), data)
-    return name
 
 
 def _read_regular(path: Path, limit: int) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from datastore.loader import RepoData, UnitData
 from datastore.models import (
     ADVANCED_PEOPLE,
     ADVANCED_UNITS,
+    CAPTION_LIMIT,
     CASES,
     DELIVERABLES,
     GENDERS,
@@ -59,6 +61,8 @@ class RuleContext:
     campaign: Campaign
     unit: str
     unit_kind: str | None = None
+    #: where a photo named in the record is found (a form: photos picked but not yet saved)
+    find_photo: Callable[[Path, str, str], Path | None] | None = None
 
     @property
     def rules(self) -> Rules:
@@ -89,6 +93,13 @@ def _specs(model: type[Record]) -> dict[str, FieldSpec]:
 def _required(model: type[Record]) -> tuple[tuple[str, str], ...]:
     """(field, label) of the fields a complete record must fill."""
     return tuple((spec.name, spec.label) for spec in _specs(model).values() if spec.required)
+
+
+@cache
+def _limited(model: type[Record]) -> tuple[tuple[str, str, int], ...]:
+    """(field, label, limit) of the one-line fields with a most number of characters."""
+    return tuple((spec.name, spec.label, spec.limit) for spec in _specs(model).values()
+                 if spec.limit)
 
 
 @cache
@@ -124,6 +135,11 @@ def check_record(kind: RecordKind, record: Record, path: str, ctx: RuleContext) 
             if name == "city" and ctx.unit_kind == "高校":
                 continue
             out.add(name, "field.required", f"未填写「{label}」")
+    for name, label, limit in _limited(model):
+        value = values[name]
+        if value.__class__ is str and len(value.strip()) > limit:
+            out.add(name, "field.too_long",
+                    f"「{label}」{len(value.strip())} 个字符，超过 {limit} 个的上限")
     for name, label in _phones(model):
         value = values[name]
         if not _blank(value) and not valid_phones(value):
@@ -186,10 +202,14 @@ def _check_photos(photos: list[Photo], wanted: int | None, label: str, ctx: Rule
         field = f"photos[{index}]"
         if _blank(photo.caption):
             out.add(f"{field}.caption", "photo.caption", f"第 {index} 张{label}没有命名")
+        elif len(photo.caption.strip()) > CAPTION_LIMIT:
+            out.add(f"{field}.caption", "field.too_long",
+                    f"第 {index} 张{label}的命名 {len(photo.caption.strip())} 个字符，"
+                    f"超过 {CAPTION_LIMIT} 个的上限")
         if _blank(photo.file):
             out.add(f"{field}.file", "photo.file", f"第 {index} 张{label}没有选择文件")
             continue
-        path = photo_path(ctx.root, ctx.unit, photo.file)
+        path = (ctx.find_photo or photo_path)(ctx.root, ctx.unit, photo.file)
         if path is None:
             out.add(f"{field}.file", "photo.outside",
                     f"第 {index} 张{label}「{photo.file}」不在本单位 photos 文件夹内，不予使用")

@@ -29,8 +29,8 @@ from datastore.gitrepo import GitRepo, Identity, open_repo
 from datastore.ids import check_id
 from datastore.loader import CAMPAIGN_FILE, read_record
 from datastore.lock import repo_lock
-from datastore.models import Campaign, Photo, Record, RecordKind
-from datastore.photos import photo_path
+from datastore.models import Campaign, Record, RecordKind
+from datastore.photostage import commit_with_photos, plan_photos
 from datastore.records import build_record, record_to_data, record_to_text
 from datastore.rules import RuleContext, check_record
 from datastore.safefs import Folder, Unreadable, read_file, split, writable_path
@@ -281,17 +281,6 @@ def _remove_temp_files(root: Path, paths: list[str]) -> None:
             continue
 
 
-def _photo_paths(root: Path, unit: str, record: Record) -> list[str]:
-    """The photo files a record uses that exist inside the unit's photos/ folder."""
-    paths = []
-    for photo in getattr(record, "photos", []) or []:
-        if isinstance(photo, Photo) and photo.file:
-            path = photo_path(root, unit, photo.file)
-            if path is not None and path.is_file():
-                paths.append(f"units/{unit}/photos/{photo.file}")
-    return paths
-
-
 def canonical_bytes(rel: str, record: Record) -> bytes:
     """The file content of `record`, refused unless it reads back as the same record."""
     text = record_to_text(record)
@@ -304,15 +293,20 @@ def canonical_bytes(rel: str, record: Record) -> bytes:
 def save_file(root: Path, rel: str, record: Record, message: str, *, expected: str | None,
               actor: Actor | None = None, author: Identity | None = None,
               when: dt.datetime | None = None, extra_paths: Iterable[str] = ()) -> SaveResult:
-    """Write one record file canonically and commit it (plus `extra_paths`, e.g. its photos)."""
+    """Write one record file canonically and commit it (plus `extra_paths`).
+
+    A record with photos brings the photos it uses into the same commit (those picked in a
+    form come in from the staging folder) and removes the ones nothing uses any more
+    (datastore.photostage)."""
     paths = [rel, *extra_paths]
     require_write(actor, paths)
     data = canonical_bytes(rel, record)
     with writer(root, f"保存 {rel}") as (repo, notes):
         author = ready_to_commit(repo, author)  # before writing: no half-done save
         _check_unchanged(root, rel, expected)
-        commit, written = write_and_commit(repo, {rel: data}, paths, message, author=author,
-                                           when=when)
+        photos = plan_photos(repo, rel, record)
+        commit, written = commit_with_photos(photos, lambda more: write_and_commit(
+            repo, {rel: data}, paths + more, message, author=author, when=when))
     return SaveResult(rel, commit, written[rel], [], notes)
 
 
@@ -332,7 +326,7 @@ def save_record(root: Path, kind: RecordKind, unit: str, record: Record, *,
     verb = verb or ("新增" if current_digest(root, rel) is None else "修改")
     message = message_for(campaign, unit, verb, kind, record, rel)
     result = save_file(root, rel, record, message, expected=expected, actor=actor, author=author,
-                       when=when, extra_paths=_photo_paths(root, unit, record))
+                       when=when)
     findings = check_record(kind, record, rel, RuleContext(root, campaign, unit,
                                                            _unit_kind(campaign, unit)))
     return SaveResult(result.path, result.commit, result.digest, findings, result.notes)

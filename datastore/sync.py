@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import stat
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,8 @@ class SyncResult:
     committed: list[str] = field(default_factory=list)  # hand edits committed before syncing
     not_committed: list[str] = field(default_factory=list)  # changed files left as they are
     finished_merge: bool = False  # a merge resolved in the app was committed
+    #: new photo files no save used: not committed unless asked for (sync(photos=…))
+    untracked_photos: list[str] = field(default_factory=list)
     conflicts: list[ConflictedRecord] = field(default_factory=list)
     unreachable: str | None = None
     notes: list[str] = field(default_factory=list)  # leftovers of a killed writer, cleared
@@ -97,8 +100,11 @@ class _Rejected(Exception):
 
 
 def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIMEOUT,
-         attempts: int = PUSH_ATTEMPTS) -> SyncResult:
-    """Commit pending hand edits (those `actor` may make), fetch, merge, push."""
+         attempts: int = PUSH_ATTEMPTS, photos: Collection[str] = ()) -> SyncResult:
+    """Commit pending hand edits (those `actor` may make), fetch, merge, push.
+
+    A new photo file that no save brought in is not committed: it is listed in
+    `untracked_photos`, and committed only when named in `photos` (the person was asked)."""
     result = SyncResult()
     with writer(root, "同步") as (repo, notes):
         result.notes = notes
@@ -108,8 +114,8 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
                 return result
             mergestate.finish(repo)
             result.finished_merge = True
-        branch, changed = _status(repo)
-        _commit_pending(repo, changed, actor, result)
+        branch, changed, new = _status(repo)
+        _commit_pending(repo, changed + _photos_asked(new, photos, result), actor, result)
         for _ in range(attempts):
             result.unreachable = _fetch(repo, branch, timeout)
             if result.unreachable:
@@ -124,10 +130,27 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
     raise LlweekError(f"服务器上的修改太频繁：推送 {attempts} 次都被拒绝，本机修改已保存，请稍后再同步")
 
 
-def _status(repo: GitRepo) -> tuple[_Branch, list[str]]:
-    """The current branch with its remote, and every changed or new file."""
+def is_photo_path(path: str) -> bool:
+    """`units/<unit>/photos/<file>`."""
+    parts = path.split("/")
+    return len(parts) == 4 and parts[0] == "units" and parts[2] == "photos"
+
+
+def _photos_asked(new: list[str], asked: Collection[str], result: SyncResult) -> list[str]:
+    """New files to commit: all but photos, which only when asked for (the rest are listed)."""
+    taken = []
+    for path in new:
+        if not is_photo_path(path) or path in asked:
+            taken.append(path)
+        else:
+            result.untracked_photos.append(path)
+    return taken
+
+
+def _status(repo: GitRepo) -> tuple[_Branch, list[str], list[str]]:
+    """The current branch with its remote, every changed file, and every new (untracked) one."""
     out = repo.run("status", "--porcelain=v2", "--branch", "-z", env=_UNTRACKED_CACHE)
-    head, upstream, changed, new_folders = None, None, [], []
+    head, upstream, changed, new, new_folders = None, None, [], [], []
     entries = iter(out.split("\0"))
     for entry in entries:
         if entry.startswith("# branch.head "):
@@ -139,13 +162,13 @@ def _status(repo: GitRepo) -> tuple[_Branch, list[str]]:
         elif entry.startswith("2 "):
             changed += [entry.split(" ", 9)[-1], next(entries)]  # renamed: new, then old
         elif entry.startswith("? "):
-            (new_folders if entry.endswith("/") else changed).append(entry[2:])
+            (new_folders if entry.endswith("/") else new).append(entry[2:])
     if new_folders:  # a folder Git has never seen: its files, minus the ignored ones
         listed = repo.run("ls-files", "--others", "--exclude-standard", "-z", "--", *new_folders)
-        changed += [path for path in listed.split("\0") if path]
+        new += [path for path in listed.split("\0") if path]
     if head is None or head == "(detached)":
         raise LlweekError("材料库当前不在任何分支上（detached HEAD），无法同步：请先 git switch main")
-    return _branch(repo, head, upstream), changed
+    return _branch(repo, head, upstream), changed, new
 
 
 def _branch(repo: GitRepo, head: str, upstream: str | None) -> _Branch:

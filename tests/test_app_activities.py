@@ -8,6 +8,7 @@ from app_harness import (commit_count, last_commit, make_app, notices, open_firs
                          screen_text, settle, type_text, via_palette, worktree_changes)
 from textual.widgets import Input
 
+from datastore.models import ACTIVITIES, Activity
 from tui.screens.activities import ActivitiesScreen, ActivityEditor
 from tui.screens.dialogs import ConfirmDialog, UnsavedDialog
 
@@ -172,5 +173,7 @@ async def test_moving_down_swaps_seq_with_the_next_activity(sample_repo):
     after = seqs(sample_repo)
     assert (after[one], after[two]) == (2, 1)
     assert sorted(after.values()) == list(range(1, 13))
-    assert commit_count(sample_repo) == commits + 2
+    assert commit_count(sample_repo) == commits + 1  # one move, one step in the history
+    moved = ACTIVITIES.describe(Activity(name=one))
+    assert last_commit(sample_repo)[1] == f"长春市: 调整序号 {moved} 第 1 → 第 2"
     assert worktree_changes(sample_repo) == ""

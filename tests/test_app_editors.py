@@ -12,7 +12,7 @@ from textual.widgets import Input, Select, TextArea
 
 from tui.screens.advanced_people import AdvancedPersonEditor
 from tui.screens.cases import CaseEditor
-from tui.screens.dialogs import IdentityDialog, StaleDialog
+from tui.screens.dialogs import IdentityDialog
 from tui.screens.summary import SummaryScreen
 from tui.screens.work_plan import WorkPlanScreen
 
@@ -129,27 +129,6 @@ async def test_first_save_without_identity_asks_once_and_stores_it(sample_repo):
     assert commit_count(sample_repo) == before + 1
     assert last_commit(sample_repo)[0] == "张丽"
     assert git(sample_repo, "config", "user.email").strip() == "zhangli@example.cn"
-
-
-async def test_a_file_changed_meanwhile_is_shown_before_anything_is_overwritten(sample_repo):
-    app = make_app(sample_repo)
-    plan = sample_repo / "units/changchun/work_plan.toml"
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await via_palette(pilot, "工作方案")
-        await pilot.press("end")
-        await type_text(pilot, "修订稿")
-        theirs = plan.read_text(encoding="utf-8").replace("title = \"", "title = \"新")
-        plan.write_text(theirs, encoding="utf-8")
-        git(sample_repo, "commit", "-q", "-am", "其他人修改")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, StaleDialog)
-        assert plan.read_text(encoding="utf-8") == theirs
-        await pilot.click("#overwrite")
-        await settle(pilot)
-    assert "修订稿" in plan.read_text(encoding="utf-8")
-    assert worktree_changes(sample_repo) == ""
 
 
 async def test_a_broken_file_is_explained_not_crashed_on(sample_repo):

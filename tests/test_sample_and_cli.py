@@ -157,7 +157,8 @@ def test_status_json_schema(sample_master: Path, capsys):
     assert list(unit["deliverables"]) == ["work_plan", "activities", "exhibition",
                                           "advanced_units", "advanced_people", "summary", "cases"]
     assert set(unit["deliverables"]["work_plan"]) == {"state", "label", "due", "days_left", "errors",
-                                                      "warnings", "submitted", "paper_sent", "review"}
+                                                      "warnings", "submitted", "first_submitted",
+                                                      "paper_sent", "review"}
 
 
 def test_status_text_fits_80_columns_and_explains_the_symbols(sample_master: Path, capsys):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from datastore.syncstate import LocalState, local_state
 from tui.failures import explain
 from tui.palette import LlweekCommands
 from tui.syncer import Syncer
+from tui.widgets.bar import TopBar
 from tui.workspace import Workspace
 
 
@@ -93,7 +94,6 @@ class LlweekApp(App[int]):
         self.workspace: Workspace | None = None
         self.actor: Actor | None = None
         self.identity: Identity | None = None
-        self.current_unit: str | None = None
         self.syncer = Syncer(self)
         self._jobs: dict[Worker, Job] = {}
 
@@ -124,7 +124,6 @@ class LlweekApp(App[int]):
 
     def _loaded(self, loaded: Loaded) -> None:
         self.workspace, self.actor, self.identity = loaded.workspace, loaded.actor, loaded.identity
-        self.current_unit = self.actor.unit if self.actor else None
         self.refresh_views(None)
         self.syncer.state_read(loaded.state)
         if self.actor is None:
@@ -238,11 +237,22 @@ class LlweekApp(App[int]):
 
             def stored(_: Any) -> None:
                 self.identity = identity
+                self._named(identity)
                 then()
 
             self.submit(Job(run, stored))
 
         self.push_screen(IdentityDialog(suggestion), store)
+
+    def _named(self, identity: Identity) -> None:
+        """The person just gave their name: the top bar shows it (not the login) from now."""
+        actor = self.actor
+        if actor is not None and self.workspace is not None and actor.name in (
+                actor.login, "") and find_actor(self.workspace.data.access, login=actor.login) is None:
+            self.actor = replace(actor, name=identity.name, email=identity.email)
+        for screen in self.screen_stack:
+            for bar in screen.query(TopBar).results(TopBar):
+                bar.refresh_who()
 
     # ------------------------------------------------------------------ views
 
@@ -262,21 +272,32 @@ class LlweekApp(App[int]):
 
     # ------------------------------------------------------------------ navigation
 
+    @property
+    def current_unit(self) -> str | None:
+        """The unit the palette and the export work on: the one under the cursor (the
+        dashboard's highlighted row, or the unit the screen shows), else the person's own."""
+        for screen in reversed(self.screen_stack):
+            pointed = getattr(screen, "unit_under_cursor", None)
+            unit = pointed() if pointed is not None else getattr(screen, "unit_id", None)
+            if unit is not None:
+                return unit
+        return self.actor.unit if self.actor else None
+
     def require_unit(self) -> str | None:
-        """The unit the user works on now: their own, or the one chosen on the dashboard."""
+        """The unit the user works on now (current_unit), told why when there is none."""
         if self.workspace is None:
             self.notify("材料库还在读取中，请稍候。")
             return None
-        if self.current_unit is None:
+        unit = self.current_unit
+        if unit is None:
             self.notify("请先在截止日期看板上选择一个单位。", severity="warning")
-        return self.current_unit
+        return unit
 
     def open_unit(self, unit_id: str | None = None) -> None:
         from tui.screens.unit_overview import UnitOverviewScreen
 
         unit_id = unit_id or self.require_unit()
         if unit_id is not None:
-            self.current_unit = unit_id
             self.push_screen(UnitOverviewScreen(unit_id))
 
     def open_deliverable(self, key: str, unit_id: str | None = None) -> None:
@@ -284,7 +305,6 @@ class LlweekApp(App[int]):
 
         unit_id = unit_id or self.require_unit()
         if unit_id is not None:
-            self.current_unit = unit_id
             self.push_screen(deliverable_screen(key, unit_id))
 
     def open_profile(self, unit_id: str | None = None) -> None:
@@ -378,6 +398,10 @@ class LlweekApp(App[int]):
 
         def answer(leave: bool | None) -> None:
             if leave:
+                for screen in self.screen_stack:  # left on purpose: no draft to offer back
+                    discard = getattr(screen, "discard_draft", None)
+                    if discard is not None:
+                        discard()
                 self.exit(0)
 
         self.push_screen(ConfirmDialog(f"「{dirty.heading()}」有未保存的修改。不保存就退出吗？",

@@ -85,6 +85,8 @@ def _parser() -> ChineseParser:
 
     status = sub.add_parser("status", parents=[common, today], help="截止日期看板")
     status.add_argument("--json", action="store_true", help="输出 JSON")
+    status.add_argument("--remind", action="store_true",
+                        help="催报：列出有材料未报、逾期或被退回的单位、事项和填表联系人，可直接复制发送")
 
     export = sub.add_parser("export", parents=[common], help="导出正式 Excel 表格")
     export.add_argument("--annex", type=int, nargs="+", choices=range(1, 6), metavar="N",
@@ -105,6 +107,8 @@ def _parser() -> ChineseParser:
     imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入")
 
     sync = sub.add_parser("sync", parents=[common], help="同步：提交、拉取、合并、推送")
+    sync.add_argument("--with-photos", action="store_true",
+                      help="同时提交没有被任何保存用到的新照片（默认只列出，不提交）")
     sync.add_argument("--set-aside", action="store_true",
                       help="服务器拒绝推送时，把被拒绝的提交移到本机分支 rejected/<日期>（不删除任何内容），"
                            "回到服务器的版本，重新提交本人有权修改的文件，再同步")
@@ -128,8 +132,10 @@ def _parser() -> ChineseParser:
     conf.add_argument("--repo", default="llweek", metavar="NAME",
                       help="gitolite 中的仓库名（默认：llweek）")
 
-    for name in ("pre-receive", "post-receive"):  # run by the hooks `install-hook` writes
-        check = sub.add_parser(name, help=argparse.SUPPRESS)
+    # run by the hooks `install-hook` writes; no help: argparse lists a subcommand only when
+    # it has some (help=SUPPRESS would print "==SUPPRESS==" in `llweek --help`)
+    for name in ("pre-receive", "post-receive"):
+        check = sub.add_parser(name)
         check.add_argument("bare_repo", nargs="?", help=argparse.SUPPRESS)  # older hooks pass $PWD
     return parser
 

@@ -10,6 +10,7 @@ to set the refused commits aside (datastore.setaside) and sync again.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,8 +63,9 @@ class Syncer:
         self.refusal = ""  # the server's words on the last refused push
         self.state = LocalState()
 
-    def start(self) -> None:
-        """Sync now (in a worker); a second request while one runs is only told to wait."""
+    def start(self, photos: Collection[str] = ()) -> None:
+        """Sync now (in a worker); a second request while one runs is only told to wait.
+        `photos`: new photo files the person agreed to commit though no save used them."""
         app = self.app
         if app.workspace is None:
             app.notify("材料库还在读取中，请稍候。")
@@ -77,7 +79,7 @@ class Syncer:
 
         def run() -> tuple[SyncResult | PushRefused, Workspace | None]:
             try:
-                result = sync(root, actor=acting(root, chosen))
+                result = sync(root, actor=acting(root, chosen), photos=photos)
             except PushRefused as refused:  # expected: the way out is offered, not an error
                 return refused, None
             if not (result.pulled or result.finished_merge or result.committed):
@@ -155,6 +157,22 @@ class Syncer:
         else:
             app.notify(text, title="同步完成", timeout=8)
         self.show()
+        if result.untracked_photos and not result.conflicts and not result.unreachable:
+            self.ask_photos(result.untracked_photos)
+
+    def ask_photos(self, paths: list[str]) -> None:
+        """New photo files no save used were left out: list them and ask."""
+        from tui.screens.dialogs import ConfirmDialog
+
+        listed = "\n".join(f"  {path}" for path in paths)
+        question = (f"有 {len(paths)} 张照片不在任何已保存的材料里，这次没有提交：\n{listed}\n"
+                    "它们可能是选了又换掉、或手工放进 photos 文件夹的。要提交并推送它们吗？")
+
+        def answer(commit: bool | None) -> None:
+            if commit:
+                self.start(photos=paths)
+
+        self.app.push_screen(ConfirmDialog(question, yes="提交并推送", no="先不提交"), answer)
 
     # ------------------------------------------------------------------ the banner
 

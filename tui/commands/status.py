@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from datastore.deadlines import STATE_MEANINGS, DeadlineSummary, DeliverableStatus, repo_status
+from datastore.deadlines import STATE_MEANINGS, DeadlineSummary, DeliverableStatus, days_text, \
+    repo_status
 from datastore.loader import RepoData, load_repo
 from datastore.models import DELIVERABLES
+from datastore.reminders import Reminder, reminder_text, reminders
 from datastore.rules import validate_repo
 from tui.cli import EXIT_OK
 from tui.commands.common import pad, print_json, repo_root, today
@@ -18,16 +20,17 @@ SHORT = {"work_plan": "方案", "activities": "附表1", "exhibition": "展板",
          "cases": "案例"}
 
 
-def days_text(days: int) -> str:
-    if days > 0:
-        return f"还剩 {days} 天"
-    return "今天截止" if days == 0 else f"已过 {-days} 天"
-
-
 def run(args: argparse.Namespace) -> int:
     data = load_repo(repo_root(args))
     day = today(args)
     grid, summaries = repo_status(data, validate_repo(data), day)
+    if args.remind:
+        chased = reminders(data, grid)
+        if args.json:
+            print_json(reminders_json(chased, day))
+        else:
+            print(reminder_text(data, chased, day), end="")
+        return EXIT_OK
     if args.json:
         print_json(to_json(data, grid, summaries, day))
     else:
@@ -71,6 +74,16 @@ def to_json(data: RepoData, grid: dict[str, dict[str, DeliverableStatus]],
     }
 
 
+def reminders_json(chased: list[Reminder], day: dt.date) -> dict:
+    return {"today": day.isoformat(), "units": [{
+        "id": r.unit, "name": r.name, "contact_name": r.contact_name,
+        "contact_phone": r.contact_phone,
+        "items": [{"deliverable": i.deliverable, "label": i.label, "state": str(i.state),
+                   "due": i.due.isoformat() if i.due else None, "days_left": i.days_left,
+                   "comment": i.comment, "text": i.ask} for i in r.items],
+    } for r in chased]}
+
+
 def _cell(cell: DeliverableStatus) -> dict:
     mark, review = cell.mark, cell.review
     return {
@@ -78,6 +91,8 @@ def _cell(cell: DeliverableStatus) -> dict:
         "due": cell.due.isoformat() if cell.due else None, "days_left": cell.days_left,
         "errors": cell.errors, "warnings": cell.warnings,
         "submitted": mark.submitted.isoformat() if mark and mark.submitted else None,
+        "first_submitted": mark.first_submitted.isoformat()
+        if mark and mark.first_submitted else None,
         "paper_sent": mark.paper_sent.isoformat() if mark and mark.paper_sent else None,
         "review": None if review is None else {
             "state": review.state, "at": review.at.isoformat() if review.at else None,

@@ -4,19 +4,22 @@ Exit 0 when synced, 2 when the server cannot be reached (with the reason; the lo
 stay) or refused the push (with its reasons and the way out: `--set-aside` moves the refused
 commits to a local `rejected/<date>` branch, goes back to the server's version, commits the
 person's own files again and syncs once more), 3 when the merge stopped on conflicts
-(listed file by file and field by field).
+(listed file by file and field by field). New photo files that no save used are listed and
+left out, unless `--with-photos` asks for them.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from datastore.conflicts import ConflictedRecord, ConflictKind
 from datastore.errors import PushRefused
+from datastore.gitrepo import open_repo
 from datastore.roles import rights_for
 from datastore.setaside import set_aside
-from datastore.sync import SyncResult, sync
+from datastore.sync import SyncResult, is_photo_path, sync
 from tui.cli import EXIT_CONFLICT, EXIT_OK, EXIT_USAGE
 from tui.commands.common import repo_root
 
@@ -34,6 +37,13 @@ def print_conflicts(conflicts: list[ConflictedRecord]) -> None:
           file=sys.stderr)
 
 
+def photo_paths(root: Path) -> list[str]:
+    """Every new photo file under units/*/photos/ (what --with-photos commits)."""
+    with open_repo(root) as repo:
+        listed = repo.run("ls-files", "--others", "--exclude-standard", "-z", "--", "units")
+    return [p for p in listed.split("\0") if p and is_photo_path(p)]
+
+
 SET_ASIDE_HINT = ("要继续同步，可运行 llweek sync --set-aside：被拒绝的提交会移到本机分支 rejected/<日期>"
                   "（不删除任何内容），材料库回到服务器的版本，您有权修改的文件重新提交后再推送。")
 
@@ -41,8 +51,9 @@ SET_ASIDE_HINT = ("要继续同步，可运行 llweek sync --set-aside：被拒�
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
     actor = rights_for(root).actor
+    asked = photo_paths(root) if args.with_photos else ()
     try:
-        result = sync(root, actor=actor)
+        result = sync(root, actor=actor, photos=asked)
     except PushRefused as refused:
         if not args.set_aside:
             if "--set-aside" in str(refused):  # llweek's own hook already said how
@@ -52,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         for line in set_aside(root, actor=actor).lines():
             print(line)
         try:
-            result = sync(root, actor=actor)
+            result = sync(root, actor=actor, photos=asked)
         except PushRefused as again:
             raise PushRefused(f"重新提交的修改仍被服务器拒绝（它们都还在本机）：\n{again}") from None
     for note in result.notes:
@@ -67,6 +78,10 @@ def _report(result: SyncResult) -> int:
         print(f"已提交手工修改：{'、'.join(result.committed)}")
     if result.not_committed:
         print(f"未提交：{'、'.join(result.not_committed)}", file=sys.stderr)
+    if result.untracked_photos:
+        print(f"未提交 {len(result.untracked_photos)} 张没有被任何保存用到的照片："
+              f"{'、'.join(result.untracked_photos)}。确要提交时：llweek sync --with-photos",
+              file=sys.stderr)
     if result.unreachable:
         print(result.summary, file=sys.stderr)
         return EXIT_USAGE

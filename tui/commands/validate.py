@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from datastore.deadlines import is_present
 from datastore.errors import LlweekError
 from datastore.findings import Finding
 from datastore.ids import check_id
+from datastore.loader import UnitData
+from datastore.models import DELIVERABLES
 from datastore.validation import validate_path
 from tui.cli import EXIT_FINDINGS, EXIT_OK
 from tui.commands.common import print_json, repo_root
@@ -24,7 +27,27 @@ def run(args: argparse.Namespace) -> int:
                     "findings": [f.to_json() for f in findings]})
     else:
         _print(findings, {u: d.name for u, d in data.units.items()})
+        checked = [d for u, d in data.units.items() if unit is None or u == unit]
+        empty = [d for d in checked if not has_materials(d)]
+        if not findings and empty:
+            print(nothing_yet(len(empty), len(checked)))
+        elif not findings:
+            print("全部材料符合通知要求")
     return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def has_materials(unit: UnitData) -> bool:
+    """Anything filled in beyond the unit's profile and marks."""
+    return any(is_present(unit, key) for key in DELIVERABLES)
+
+
+def nothing_yet(empty: int, total: int) -> str:
+    """What validate says instead of 全部材料符合通知要求 when units have filled nothing."""
+    if empty == total:
+        who = f"{total} 个报送单位都" if total > 1 else "这个单位"
+        return f"还没有任何材料：{who}还没有填写，没有可检查的内容。"
+    return (f"已填写的材料符合通知要求；另有 {empty} 个单位还没有填写任何材料"
+            "（llweek status 查看各单位的状态）。")
 
 
 def _print(findings: list[Finding], names: dict[str, str]) -> None:
@@ -36,5 +59,6 @@ def _print(findings: list[Finding], names: dict[str, str]) -> None:
                   else "\n全省文件")
         field = f"「{finding.field}」" if finding.field else ""
         print(f"  {finding.severity.label}  {finding.location()}{field}  {finding.message}")
-    errors = sum(f.is_error for f in findings)
-    print(f"\n共 {errors} 处错误、{len(findings) - errors} 处提醒" if findings else "全部材料符合通知要求")
+    if findings:
+        errors = sum(f.is_error for f in findings)
+        print(f"\n共 {errors} 处错误、{len(findings) - errors} 处提醒")

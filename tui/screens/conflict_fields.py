@@ -1,14 +1,20 @@
 """One conflicted record, field by field: 原来 / 我的 / 对方的, and what the merged record becomes.
 
-Every field changed two ways takes mine (m), theirs (t) or a value typed anew (e); the preview
-below shows the whole merged record with the choices made so far. ctrl+s writes the record
-and marks it resolved (nothing is committed until the merge is finished on the list).
+Every field changed two ways takes mine (m), theirs (t) or a value typed anew (e); in a long
+text, m and t take that side's version only of the paragraphs both changed, keeping every
+paragraph only one side changed. The preview below shows the whole merged record, long texts
+in full, with the choices made so far (pgup/pgdn scroll it). ctrl+s writes the record and
+marks it resolved (nothing is committed until the merge is finished on the list).
+
+The same screen settles a save over a colleague's change (datastore.saveover): then ctrl+s
+hands the choices to the editor, which saves.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -17,26 +23,36 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Static, TextArea
+from textual.widgets import Button, DataTable, Input, Static, TextArea
 
 from datastore.conflicts import MINE, THEIRS, Choice, ConflictedRecord, ConflictField, Edited, \
-    resolve_fields
+    resolve_fields, side_text
 from datastore.diff3 import has_markers
 from datastore.fieldpath import KeyPath, model_of_path, put, show
 from tui.app import Job, LlweekApp
 from tui.screens.conflicts import unit_of
 from tui.screens.dialogs import FormDialog
 from tui.screens.record_list import clip
-from tui.widgets.bar import TopBar
+from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.record_form import FieldError, display, parse_value
 from tui.widgets.record_text import record_text
 
 CHOICE_LABELS = {MINE: "我的", THEIRS: "对方的"}
+HINT = "每一项选一份：m 用我的，t 用对方的，e 改写；全部选好后 ctrl+s 保存。"
+
+
+@dataclass(frozen=True)
+class TakenSide(Edited):
+    """m / t on a long text: the text with that side's version where both changed it."""
+
+    side: str = MINE
 
 
 def choice_label(choice: Choice | None) -> str:
     if choice is None:
         return "未选"
+    if isinstance(choice, TakenSide):
+        return CHOICE_LABELS[choice.side]
     return "改写" if isinstance(choice, Edited) else CHOICE_LABELS[choice]
 
 
@@ -134,15 +150,21 @@ class ConflictFieldsScreen(Screen):
         Binding("m", "choose('mine')", "用我的"),
         Binding("t", "choose('theirs')", "用对方的"),
         Binding("e", "edit", "改写"),
+        Binding("pageup", "scroll(-1)", "预览上翻", show=False, priority=True),
+        Binding("pagedown", "scroll(1)", "预览下翻", show=False, priority=True),
         Binding("ctrl+s", "save", "保存", priority=True),
         Binding("escape", "back", "返回"),
     ]
 
     app: LlweekApp
 
-    def __init__(self, record: ConflictedRecord) -> None:
+    def __init__(self, record: ConflictedRecord,
+                 save: Callable[[dict[KeyPath, Choice]], None] | None = None,
+                 intro: str | None = None) -> None:
+        """`save` takes the choices instead of writing them into the merge (a save over a
+        colleague's change); `intro` says what happened above the fields."""
         super().__init__()
-        self.record = record
+        self.record, self.save, self.intro = record, save, intro
         self.choices: dict[KeyPath, Choice] = {}
 
     @property
@@ -155,13 +177,13 @@ class ConflictFieldsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield TopBar(f"冲突 › {self.record.title}")
-        yield Static("每一项选一份：m 用我的，t 用对方的，e 改写；全部选好后 ctrl+s 保存。",
-                     id="conflict-hint")
+        yield Static(f"{self.intro}\n{HINT}" if self.intro else HINT, id="conflict-hint",
+                     markup=False)
         yield DataTable(id="fields", cursor_type="row")
         with VerticalScroll(id="merge-detail"):
             yield Static("", id="field-detail")
             yield Static("", id="preview")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -222,7 +244,7 @@ class ConflictFieldsScreen(Screen):
                 put(data, field.path, copy.deepcopy(chosen_value(field, choice)))
         text = Text()
         text.append("合并后的记录（预览）\n", style="bold underline")  # the heading only
-        return text.append_text(record_text(self.record.path, data, open_keys))
+        return text.append_text(record_text(self.record.path, data, open_keys, full=True))
 
     # ------------------------------------------------------------------ choosing
 
@@ -235,7 +257,18 @@ class ConflictFieldsScreen(Screen):
             table.move_cursor(row=row + 1)
 
     def action_choose(self, side: str) -> None:
-        self._set(self.highlighted(), MINE if side == "mine" else THEIRS)
+        field = self.highlighted()
+        chosen = MINE if side == "mine" else THEIRS
+        if is_long_text(field) and isinstance(field.mine, str) and isinstance(field.theirs, str):
+            base = field.base if isinstance(field.base, str) else ""
+            self._set(field, TakenSide(side_text(base, field.mine, field.theirs, chosen), chosen))
+            return
+        self._set(field, chosen)
+
+    def action_scroll(self, pages: int) -> None:
+        """The detail and preview below the table (the table keeps the keys)."""
+        detail = self.query_one("#merge-detail", VerticalScroll)
+        detail.scroll_relative(y=pages * max(detail.size.height - 1, 1), animate=False)
 
     def action_edit(self) -> None:
         field = self.highlighted()
@@ -262,6 +295,11 @@ class ConflictFieldsScreen(Screen):
             return
         app, root, path, choices = self.app, self.app.root, self.record.path, dict(self.choices)
         title = self.record.title
+        if self.save is not None:
+            self.save(choices)
+            self.choices = {}
+            self.dismiss()
+            return
 
         def saved(_: Any) -> None:
             self.notify(f"已保存：{title}", title="冲突已解决")

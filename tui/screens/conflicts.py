@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Label, Static, TextArea
+from textual.widgets import Button, DataTable, Label, Static, TextArea
 
 from datastore.conflicts import MINE, THEIRS, ConflictedRecord, ConflictKind, finish_merge, \
     is_merging, list_conflicts, resolve_whole
@@ -24,7 +24,7 @@ from datastore.tomlio import TomlSyntaxError, parse
 from tui.app import Job, LlweekApp
 from tui.screens.dialogs import Dialog
 from tui.screens.record_list import clip
-from tui.widgets.bar import TopBar
+from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.record_text import record_text
 from tui.workspace import Workspace
 
@@ -100,7 +100,7 @@ class ConflictListScreen(Screen):
         yield Static("正在读取冲突……", id="conflict-state")
         yield DataTable(id="conflicts", cursor_type="row")
         yield Static("", id="conflict-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -1,7 +1,8 @@
 """截止日期看板 (home): the deadlines with days left, and every unit × deliverable state.
 
 Enter on a unit's name opens its overview; enter on a state opens that deliverable. A unit's
-staff see their own unit on the first row.
+staff see their own unit on the first row. The province gets the 催报 text with n: who still
+owes what, with each unit's contact person.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from datastore.deadlines import STATE_LABELS, DeadlineSummary, State
+from datastore.deadlines import STATE_LABELS, DeadlineSummary, State, days_text
 from datastore.models import DELIVERABLES
+from datastore.reminders import reminder_text, reminders
 from tui.app import LlweekApp
-from tui.commands.status import SHORT, days_text
-from tui.widgets.bar import TopBar
+from tui.commands.status import SHORT
+from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.state import state_text
 
 
@@ -58,7 +60,13 @@ class DashboardScreen(Screen):
         Binding("c", "app.contact", "联系方式"),
         Binding("h", "app.history", "历史"),
         Binding("e", "app.export", "导出"),
+        Binding("n", "remind", "催报"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remind":  # the office chases the units
+            return self.app.actor is None or self.app.actor.is_province
+        return True
 
     app: LlweekApp
 
@@ -67,7 +75,7 @@ class DashboardScreen(Screen):
         yield Static("正在读取材料库……", id="deadlines")
         yield DataTable(id="grid", cursor_type="cell")
         yield Static(legend(), id="legend")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -121,14 +129,26 @@ class DashboardScreen(Screen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate)
         return key.row_key.value, key.column_key.value
 
-    def on_data_table_cell_highlighted(self) -> None:
-        unit, _ = self._cell_at_cursor()
-        if unit and (self.app.actor is None or self.app.actor.is_province):
-            self.app.current_unit = unit
+    def unit_under_cursor(self) -> str | None:
+        """The unit of the highlighted row (what the palette and the export work on)."""
+        return self._cell_at_cursor()[0] if self.is_mounted else None
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
         self.action_open()
+
+    def action_remind(self) -> None:
+        """催报: the text to send to every unit that still owes something."""
+        from tui.screens.dialogs import TextDialog
+
+        app = self.app
+        if app.workspace is None:
+            return
+        grid, _ = app.workspace.status(app.today)
+        chased = reminders(app.workspace.data, grid)
+        text = reminder_text(app.workspace.data, chased, app.today)
+        app.push_screen(TextDialog(f"催报：{len(chased)} 个单位有材料待报（可复制后粘贴到消息里发送）",
+                                   text))
 
     def action_open(self) -> None:
         unit, column = self._cell_at_cursor()

@@ -1,5 +1,8 @@
 """Small modal questions: yes/no, unsaved changes, the Git identity, a file changed meanwhile,
-the province's review of a deliverable."""
+a draft to restore, the province's review of a deliverable, a text to copy.
+
+A question of any length scrolls inside its box: the buttons always stay on screen.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,20 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioSet, Static, TextArea
 
+from rich.text import Text
+
 from datastore.gitrepo import Identity
 from datastore.models import REVIEW_STATES, ReviewEntry
 from tui.widgets.toggles import Option
+
+#: the most characters of a name or e-mail the identity dialog takes
+IDENTITY_LIMIT = 60
+
+
+def question_box(question: str | Text) -> VerticalScroll:
+    """The question of a dialog, scrolling when long, so the buttons below stay visible."""
+    return VerticalScroll(Static(question, classes="question", markup=False),
+                          classes="question-box", can_focus=False)
 
 
 class Dialog(ModalScreen):
@@ -67,7 +81,7 @@ class ConfirmDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="question", markup=False)
+            yield question_box(self.question)
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, id="yes", variant="primary", compact=True)
                 yield Button(self.no, id="no", compact=True)
@@ -86,7 +100,7 @@ class UnsavedDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"「{self.what}」有未保存的修改。", classes="question", markup=False)
+            yield question_box(f"「{self.what}」有未保存的修改。")
             with Horizontal(classes="buttons"):
                 yield Button("保存后返回", id="save", variant="primary", compact=True)
                 yield Button("不保存", id="discard", variant="error", compact=True)
@@ -110,11 +124,11 @@ class IdentityDialog(FormDialog):
             with Horizontal(classes="field-line"):
                 yield Label("姓名", classes="field-label")
                 yield Input(self.suggestion.name if self.suggestion else "", id="name",
-                            compact=True)
+                            compact=True, max_length=IDENTITY_LIMIT)
             with Horizontal(classes="field-line"):
                 yield Label("邮箱", classes="field-label")
                 yield Input(self.suggestion.email if self.suggestion else "", id="email",
-                            compact=True)
+                            compact=True, max_length=IDENTITY_LIMIT)
             yield Static("", id="problem", classes="field-findings")
             with Horizontal(classes="buttons"):
                 yield Button("保存", id="ok", variant="primary", compact=True)
@@ -143,9 +157,11 @@ class IdentityDialog(FormDialog):
 
 
 class StaleDialog(Dialog):
-    """The file changed since it was opened: show both versions and let the person choose."""
+    """The file was deleted (or cannot be read) since the form opened, so nothing can be
+    merged: show what is on screen, field by field, and let the person choose."""
 
-    def __init__(self, message: str, mine: str, theirs: str | None) -> None:
+    def __init__(self, message: str, mine: Text, theirs: str | None = None) -> None:
+        """`theirs`: the file's text when it is there but not a readable record."""
         super().__init__()
         self.message, self.mine, self.theirs = message, mine, theirs
         self.answers = {"overwrite": "overwrite", "reload": "reload", "stay": None}
@@ -155,18 +171,84 @@ class StaleDialog(Dialog):
             yield Static(self.message, classes="question", markup=False)
             with VerticalScroll(classes="compare-box"):
                 yield Label("您的内容（尚未保存）", classes="compare-label")
-                yield TextArea(self.mine, read_only=True, classes="compare")
-                yield Label("文件中现在的内容" if self.theirs is not None else "文件已被删除",
-                            classes="compare-label")
+                yield Static(self.mine)
                 if self.theirs is not None:
+                    yield Label("文件中现在的内容（无法读取为材料）", classes="compare-label")
                     yield TextArea(self.theirs, read_only=True, classes="compare")
             with Horizontal(classes="buttons"):
                 yield Button("用我的内容保存", id="overwrite", variant="warning", compact=True)
-                yield Button("放弃我的，载入文件中的", id="reload", compact=True)
+                yield Button("放弃我的修改", id="reload", compact=True)
                 yield Button("继续编辑", id="stay", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#stay", Button).focus()
+
+
+class RestoreDraftDialog(Dialog):
+    """Typing kept from a form left without saving (a dropped connection): what differs
+    from the saved version, field by field; answers True to restore it, False to drop it."""
+
+    def __init__(self, what: str, when: str, differences: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.what, self.when, self.differences = what, when, differences
+        self.answers = {"restore": True, "drop": False}
+
+    def compose(self) -> ComposeResult:
+        shown = Text()
+        for label, saved, typed in self.differences:
+            shown.append(f"「{label}」\n", style="bold")
+            shown.append("  已保存的：", style="dim")
+            shown.append(f"{saved}\n")
+            shown.append("  未保存的：", style="bold")
+            shown.append(f"{typed}\n")
+        shown.rstrip()
+        when = self.when.replace("T", " ")[:16]
+        with Vertical(classes="dialog wide"):
+            yield Static(f"{self.what} 有 {when} 未保存的修改（上次没有保存就离开了，"
+                         "如连接中断）。恢复这些修改吗？", classes="question", markup=False)
+            with VerticalScroll(classes="compare-box draft-box"):
+                yield Static(shown)
+            with Horizontal(classes="buttons"):
+                yield Button("恢复未保存的修改", id="restore", variant="primary", compact=True)
+                yield Button("丢弃", id="drop", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#restore", Button).focus()
+
+    def action_cancel(self) -> None:
+        """Escape decides nothing: the draft stays for next time."""
+        self.dismiss(None)
+
+
+class TextDialog(Dialog):
+    """A text to read and copy (催报): selectable, with a button that copies it all."""
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text, self.text = title, text
+        self.answers = {"close": None}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide tall"):
+            yield Static(self.title_text, classes="question", markup=False)
+            yield TextArea(self.text, read_only=True, soft_wrap=True, id="text",
+                           classes="copy-text")
+            yield Static("", id="copied", classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("复制全部", id="copy", variant="primary", compact=True)
+                yield Button("关闭", id="close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#copied").display = False
+        self.query_one("#copy", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "copy":
+            event.stop()
+            self.app.copy_to_clipboard(self.text)
+            box = self.query_one("#copied", Static)
+            box.update("已复制到剪贴板（终端支持时）；也可以用鼠标选中文字复制。")
+            box.display = True
 
 
 class ReviewDialog(FormDialog):

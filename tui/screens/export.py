@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioSet, Static
 
 from datastore.errors import LlweekError
 from datastore.findings import Finding
@@ -31,11 +31,12 @@ from datastore.rules import validate_repo
 from exports.annexes import ANNEXES
 from exports.export import WARNED, WROTE, export
 from exports.pdf import INSTALL_HINT, find_soffice
+from exports.reminders import write_reminders
 from exports.workbooks import UNREADABLE
 from tui.app import Job, LlweekApp
 from tui.outfolder import default_folder, out_folder
 from tui.screens.dialogs import Dialog
-from tui.widgets.bar import TopBar
+from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.state import finding_text
 from tui.widgets.toggles import Option, Tick
 
@@ -133,7 +134,7 @@ class ExportScreen(Screen):
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="export-step")
             yield Static("", id="export-result")
-        yield Footer()
+        yield KeysFooter()
 
     # ------------------------------------------------------------------ the form's sections
 
@@ -167,13 +168,16 @@ class ExportScreen(Screen):
         if find_soffice() is None:
             yield Static(Text(INSTALL_HINT.replace("其余材料已照常导出。", ""), style="dim"),
                          id="pdf-missing", classes="field-findings")
+        if self.may_roll_up:
+            yield Tick("催报名单（各单位未报、逾期、退回的事项和填表联系人）", False,
+                       id="reminders", compact=True)
 
     def folder_choice(self) -> ComposeResult:
         """Where: the output folder."""
         with Horizontal(classes="field-line export-heading"):
             yield Label(Text("输出文件夹", style="bold"), classes="field-label")
             yield Input(str(default_folder(self.app.root)), id="out", compact=True,
-                        classes="field-input")
+                        select_on_focus=False, classes="field-input")
 
     def on_mount(self) -> None:
         for name in ("#export-problem", "#progress", "#export-step", "#export-result"):
@@ -191,7 +195,7 @@ class ExportScreen(Screen):
         """The export() arguments the form describes; a refusal says what is missing."""
         package = self.query_one("#package", Checkbox).value
         annexes = [n for n in ANNEXES if self.query_one(f"#annex-{n}", Checkbox).value]
-        if not annexes and not package:
+        if not annexes and not package and not self.reminders:
             raise LlweekError("请至少选择一个附表，或选择电子材料包")
         all_units = self.query_one("#scope-all", Option).value
         unit = None if all_units else self.app.current_unit
@@ -200,6 +204,12 @@ class ExportScreen(Screen):
         out = out_folder(self.app.root, self.query_one("#out", Input).value)
         return dict(annexes=None if package else annexes, unit=unit, all_units=all_units,
                     package=package, pdf=self.query_one("#pdf", Checkbox).value, out_dir=out)
+
+    @property
+    def reminders(self) -> bool:
+        """The 催报名单 is asked for too (the province's option)."""
+        boxes = self.query("#reminders").results(Checkbox)
+        return any(box.value for box in boxes)
 
     def problem(self, message: str | None) -> None:
         box = self.query_one("#export-problem", Static)
@@ -227,6 +237,8 @@ class ExportScreen(Screen):
         wanted = None if options["package"] else {ANNEXES[n].kind.deliverable for n in options["annexes"]}
 
         def check() -> list[Finding]:  # in this process: forking a threaded app is not safe
+            if wanted is not None and not wanted:  # the 催报名单 alone: nothing to check
+                return []
             findings = validate_repo(load_repo(root), unit)
             return [f for f in findings if f.is_error and (
                 wanted is None or f.deliverable is None or f.deliverable in wanted)]
@@ -274,8 +286,18 @@ class ExportScreen(Screen):
         def progress(done: int, total: int, message: str) -> None:
             app.call_from_thread(self._progress, done, total, message)
 
-        app.submit(Job(lambda: export(root, progress=progress, **options), self._written,
-                       failed=self._failed, after=self._idle))
+        reminders, today = self.reminders, app.today
+
+        def run() -> list[Path]:
+            wanted = options["package"] or options["annexes"]
+            paths = export(root, progress=progress, **options) if wanted else []
+            if reminders:
+                path = write_reminders(load_repo(root), today, options["out_dir"])
+                progress(1, 1, f"{WROTE}{path}")
+                paths.append(path)
+            return paths
+
+        app.submit(Job(run, self._written, failed=self._failed, after=self._idle))
 
     def _progress(self, done: int, total: int, message: str) -> None:
         if message.startswith(WROTE):

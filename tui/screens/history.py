@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from datastore.history import CommitInfo, RecordVersion, commit_changes, commits, record_history, \
     restore
@@ -20,7 +20,7 @@ from datastore.loader import kind_of_path
 from datastore.save import SaveResult
 from tui.app import Job, LlweekApp
 from tui.screens.record_list import clip
-from tui.widgets.bar import TopBar
+from tui.widgets.bar import KeysFooter, TopBar
 
 #: how many commits a unit's history lists (the newest)
 UNIT_LIMIT = 500
@@ -75,7 +75,7 @@ class HistoryScreen(Screen):
         yield DataTable(id="commits", cursor_type="row")
         with VerticalScroll(id="history-detail"):
             yield Static("", id="changes")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

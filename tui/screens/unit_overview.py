@@ -2,6 +2,7 @@
 
 Here a unit marks a deliverable 报送 (s) and, for the nomination forms, 纸质材料已寄出 (p); the
 province marks it 已收到 / 已通过 / 已退回 with a comment (r), which the unit sees here after syncing.
+On a returned deliverable s is 重新报送: the day of the first sending is kept, and both show.
 """
 
 from __future__ import annotations
@@ -11,17 +12,16 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from datastore.deadlines import DeliverableStatus
+from datastore.deadlines import DeliverableStatus, State, days_text, mark_as_of
 from datastore.loader import StoredRecord
-from datastore.marks import set_mark
+from datastore.marks import resubmit, set_mark
 from datastore.models import DELIVERABLES, REVIEW_STATES, Mark, ReviewEntry, UnitProfile
 from datastore.reviews import describe_review, set_review
 from tui.app import Job
-from tui.commands.status import days_text
 from tui.screens.unit_screen import UnitScreen
-from tui.widgets.bar import TopBar
+from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.findings import FindingsView
 from tui.widgets.state import problems_text, state_text
 
@@ -33,12 +33,21 @@ def short_date(day: dt.date | None) -> str:
     return f"{day.month:02d}-{day.day:02d}" if day else ""
 
 
+def sent_dates(mark: Mark | None) -> str:
+    """`10-12`, or for something sent again `09-20→10-21` (first, then latest)."""
+    if mark is None or mark.submitted is None:
+        return "—"
+    if mark.resubmitted:
+        return f"{short_date(mark.first_submitted)}→{short_date(mark.submitted)}"
+    return short_date(mark.submitted)
+
+
 class UnitOverviewScreen(UnitScreen):
     BINDINGS = [
         Binding("enter", "open", "打开"),
         Binding("s", "submit", "报送"),
-        Binding("p", "paper", "纸质寄出"),
-        Binding("i", "profile", "单位信息"),
+        Binding("p", "paper", "纸质"),  # short words: the province's footer holds r 审核 too
+        Binding("i", "profile", "信息"),
         Binding("r", "review", "审核"),
         Binding("t", "import_table", "导入表格"),
         Binding("h", "app.history", "历史"),
@@ -57,7 +66,7 @@ class UnitOverviewScreen(UnitScreen):
         yield Static("", id="profile")
         yield DataTable(id="deliverables", cursor_type="row")
         yield FindingsView(id="deliverable-findings")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -73,12 +82,7 @@ class UnitOverviewScreen(UnitScreen):
 
     def mark(self, status: DeliverableStatus) -> Mark | None:
         """The 报送 mark as of today: one dated later (seen with --today) does not count yet."""
-        mark = status.mark
-        if mark is None or mark.submitted is None or mark.submitted > self.app.today:
-            return None
-        if mark.paper_sent and mark.paper_sent > self.app.today:
-            return Mark(submitted=mark.submitted)
-        return mark
+        return mark_as_of(status.mark, self.app.today)
 
     def review(self, status: DeliverableStatus) -> ReviewEntry | None:
         """The province's review as of today (a later one, seen with --today, not yet)."""
@@ -110,7 +114,7 @@ class UnitOverviewScreen(UnitScreen):
                 "未寄" if key in PAPER else "")
             table.add_row(DELIVERABLES[key], short_date(status.due), state_text(status.state),
                           problems_text(status.errors, status.warnings),
-                          short_date(mark.submitted) if mark and mark.submitted else "—",
+                          sent_dates(mark),
                           paper, REVIEW_STATES.get(review.state, "") if review else "", key=key)
         table.move_cursor(row=row)
         self.show_findings()
@@ -125,6 +129,10 @@ class UnitOverviewScreen(UnitScreen):
         extra = []
         if status.due is not None:
             extra.append(Text(f"截止 {status.due}（{days_text(status.days_left)}）", style="dim"))
+        mark = self.mark(status)
+        if mark is not None and mark.resubmitted:
+            extra.append(Text(f"已重报：首次报送 {mark.first_submitted}，退回后 {mark.submitted} "
+                              "重新报送", style="bold"))
         review = self.review(status)
         if review is not None and review.comment:
             extra.append(Text(f"审核意见（{review.by or ''} {review.at or ''}）：{review.comment}",
@@ -154,6 +162,9 @@ class UnitOverviewScreen(UnitScreen):
         key = self.highlighted_key()
         status = self.statuses()[key]
         mark, today, label = self.mark(status), self.app.today, DELIVERABLES[key]
+        if mark and mark.submitted and status.state is State.RETURNED:
+            self._ask_resubmit(key, mark, status)
+            return
         if mark and mark.submitted:
             question = f"撤销「{label}」的报送标记（{mark.submitted}）？"
             self._ask(question, key, submitted=None, paper_sent=None, yes="撤销报送")
@@ -179,13 +190,36 @@ class UnitOverviewScreen(UnitScreen):
             return
         if mark.paper_sent:
             self._ask(f"撤销「{label}」纸质材料寄出（{mark.paper_sent}）的登记？", key,
-                      submitted=mark.submitted, paper_sent=None, yes="撤销")
+                      submitted=mark.submitted, paper_sent=None, yes="撤销",
+                      first=mark.first_submitted)
             return
         self._ask(f"登记「{label}」纸质材料一式两份已于 {self.app.today} 寄出？", key,
-                  submitted=mark.submitted, paper_sent=self.app.today, yes="登记寄出", safe=False)
+                  submitted=mark.submitted, paper_sent=self.app.today, yes="登记寄出", safe=False,
+                  first=mark.first_submitted)
+
+    def _ask_resubmit(self, key: str, mark: Mark, status: DeliverableStatus) -> None:
+        """Returned by the province: 重新报送 today (focused), keeping the first day."""
+        from tui.screens.dialogs import ConfirmDialog
+
+        app, unit_id, today, label = self.app, self.unit_id, self.app.today, DELIVERABLES[key]
+        question = (f"「{label}」已被退回。改好后重新报送（{today}）？\n"
+                    f"首次报送日期 {mark.first} 保留" + (
+                        "，按时报送的不算迟报。" if status.due and mark.first and mark.first <= status.due
+                        else "。"))
+        if status.errors:
+            question += f"\n注意：还有 {status.errors} 个错误未改正。"
+
+        def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                app.submit(Job(lambda: resubmit(app.root, unit_id, key, today, actor=app.actor),
+                               lambda _: self.notify(f"已重新报送「{label}」。"), unit=unit_id))
+
+        app.push_screen(ConfirmDialog(question, yes="重新报送", no="取消", safe_default=False),
+                        answer)
 
     def _ask(self, question: str, key: str, *, submitted: dt.date | None,
-             paper_sent: dt.date | None, yes: str, safe: bool = True) -> None:
+             paper_sent: dt.date | None, yes: str, safe: bool = True,
+             first: dt.date | None = None) -> None:
         from tui.screens.dialogs import ConfirmDialog
 
         app, unit_id = self.app, self.unit_id
@@ -193,7 +227,8 @@ class UnitOverviewScreen(UnitScreen):
         def answer(confirmed: bool | None) -> None:
             if confirmed:
                 app.submit(Job(lambda: set_mark(app.root, unit_id, key, submitted=submitted,
-                                                paper_sent=paper_sent, actor=app.actor),
+                                                paper_sent=paper_sent, first_submitted=first,
+                                                actor=app.actor),
                                lambda _: self.notify("已记录。"), unit=unit_id))
 
         app.push_screen(ConfirmDialog(question, yes=yes, no="取消", safe_default=safe), answer)

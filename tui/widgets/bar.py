@@ -1,11 +1,12 @@
 """The lines at the top of every screen: where you are, today's date, who you are; below them,
-only when there is something to say, the sync banner (unpushed commits, no server, open merge)."""
+only when there is something to say, the sync banner (unpushed commits, no server, open merge).
+At the bottom, the keys, compact so that ^r 同步 and ^p 命令 fit at 80 columns."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 
 class SyncBanner(Static):
@@ -40,3 +41,11 @@ class TopBar(Vertical):
     def refresh_who(self) -> None:
         app = self.app
         self.query_one(".who", Static).update(f"{app.today}  {app.who()}")  # type: ignore[attr-defined]
+
+
+class KeysFooter(Footer):
+    """The footer of every screen: keys without padding, so a screen's keys and the app's
+    (^q 退出, ? 帮助, ^r 同步, ^p 命令) fit in 80 columns."""
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)

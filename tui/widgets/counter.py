@@ -18,6 +18,12 @@ def limits(rules: Rules, counter: str | None) -> tuple[int | None, int | None]:
     return low, high
 
 
+def limit_text(limit: int, text: str | None) -> Text:
+    """`12/50` for a one-line field holding at most 50 characters; red beyond."""
+    count = len((text or "").strip())
+    return Text(f"{count}/{limit}", style="bold red" if count > limit else "dim")
+
+
 def counter_text(rules: Rules, counter: str | None, text: str | None) -> Text:
     """`12/20`, `512 字（400–600）`, `1320 字（不少于 1500）` or just `86 字`; red when outside."""
     count = count_chars(text)

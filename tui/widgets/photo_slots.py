@@ -1,9 +1,9 @@
 """Numbered photo slots (展板 6, 年度总结 8): a caption, a file from the server, its resolution.
 
-Choosing a file asks the screen (it opens the file picker and copies the file into the unit's
-photos/ folder in a worker); the slot then shows the file's size in pixels and the verdict.
-The slot the cursor is in draws its photo below it (as the terminal allows: Sixel, Kitty
-graphics or half blocks); `v` shows it over the whole screen.
+Choosing a file asks the screen (it opens the file picker and stages the file for the save
+that uses it, datastore.photostage, in a worker); the slot then shows the file's size in
+pixels and the verdict. The slot the cursor is in draws its photo below it (as the terminal
+allows: Sixel, Kitty graphics or half blocks); `v` shows it over the whole screen.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from textual.widgets import Input, Label, Static
 
 from datastore.findings import Finding
 from datastore.models import Photo, Rules
-from datastore.photos import inspect_photo, photo_path
+from datastore.photos import inspect_photo
+from datastore.photostage import find_photo
 from tui.widgets.photo_preview import PhotoPreview, Shown
 from tui.widgets.state import finding_text
 
@@ -95,12 +96,12 @@ class PhotoSlot(Vertical):
         if self.file == self.previewed or not self.has_class("-active"):
             return
         self.previewed = self.file
-        path = photo_path(self.root, self.unit, self.file) if self.file else None
+        path = find_photo(self.root, self.unit, self.file) if self.file else None
         self.query_one(PhotoPreview).show(path)
 
     def shown(self) -> Shown:
         """This slot's photo as the full-screen view shows it."""
-        path = photo_path(self.root, self.unit, self.file) if self.file else None
+        path = find_photo(self.root, self.unit, self.file) if self.file else None
         caption = self.query_one(Input).value.strip()
         return Shown(path, caption, f"第 {self.index} 张")
 
@@ -111,7 +112,7 @@ class PhotoSlot(Vertical):
         if not self.file:
             return Text("（未选择）按 Enter 选择服务器上的照片", style="dim")
         text = Text(self.file)
-        path = photo_path(self.root, self.unit, self.file)
+        path = find_photo(self.root, self.unit, self.file)
         info = inspect_photo(path) if path else None
         if info is None or not info.ok:
             return text.append(f"  {info.problem if info else '文件名不可用'}", style="bold red")

@@ -1,8 +1,10 @@
 """One generic form for every record, built from the model's field specs.
 
 Each field shows its Chinese label, the value as text, a 字数 counter where the notice counts
-characters, and below it the findings about it. A value that cannot be stored in its type
-(letters in 人数, 2021-02-30) is refused here, at the field, with the reason.
+characters (a one-line field: its characters against its limit, which it cannot exceed), and
+below it the findings about it. A value that cannot be stored in its type (letters in 人数,
+2021-02-30) is refused here, at the field, with the reason. A field the province fills in is
+shown to a unit read-only, saying so.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -20,7 +23,8 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from datastore.findings import Finding
 from datastore.models import FieldSpec, Record, Rules
-from tui.widgets.counter import counter_text
+from datastore.examples import date_placeholder
+from tui.widgets.counter import counter_text, limit_text
 from tui.widgets.state import finding_text
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -40,8 +44,9 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def parse_value(spec: FieldSpec, text: str) -> Any:
-    """The text of a field as the value its model stores (None when left empty)."""
+def parse_value(spec: FieldSpec, text: str, example: dt.date | None = None) -> Any:
+    """The text of a field as the value its model stores (None when left empty); `example`
+    is the valid date a refused date's message shows."""
     if spec.multiline:
         return text if text.strip() else None
     text = text.strip()
@@ -54,7 +59,8 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
     if spec.kind == "date":
         found = _DATE.match(text)
         if not found:
-            raise FieldError(f"「{spec.label}」应写作 年-月-日，如 2021-10-12")
+            shown = (example or dt.date.today()).isoformat()
+            raise FieldError(f"「{spec.label}」应写作 年-月-日，如 {shown}")
         year, month, day = (int(part) for part in found.groups())
         try:
             return dt.date(year, month, day)
@@ -63,12 +69,38 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
     return text
 
 
-class FieldRow(Vertical):
-    """Label, editor and findings of one field."""
+class BoundedInput(Input):
+    """A one-line field with a most number of characters: a paste longer than the room left
+    is cut to fit, and the person is told, instead of being dropped without a word."""
 
-    def __init__(self, spec: FieldSpec, text: str, rules: Rules, read_only: bool) -> None:
+    def __init__(self, value: str, *, label: str, **options: Any) -> None:
+        super().__init__(value, **options)
+        self.label = label
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if not (event.text and self.max_length):
+            return  # Input's own handling
+        line = event.text.splitlines()[0]
+        start, end = sorted(self.selection)
+        room = self.max_length - len(self.value) + (end - start)
+        if len(line) <= room:
+            return
+        event.prevent_default()  # Input's own handling would refuse the whole paste
+        event.stop()
+        self.replace(line[:max(room, 0)], start, end)
+        self.notify(f"「{self.label}」最多 {self.max_length} 个字：粘贴的 {len(line)} 个字只保留了前 "
+                    f"{max(room, 0)} 个。", severity="warning")
+
+
+class FieldRow(Vertical):
+    """Label, editor and findings of one field. `locked` says who fills a field in that is
+    not the user's to change (it is then read-only)."""
+
+    def __init__(self, spec: FieldSpec, text: str, rules: Rules, read_only: bool, *,
+                 example: dt.date | None = None, locked: str | None = None) -> None:
         super().__init__(classes="field multiline" if spec.multiline else "field")
-        self.spec, self.initial, self.rules, self.read_only = spec, text, rules, read_only
+        self.spec, self.initial, self.rules = spec, text, rules
+        self.read_only, self.example, self.locked = read_only or locked is not None, example, locked
 
     def compose(self) -> ComposeResult:
         spec = self.spec
@@ -78,8 +110,8 @@ class FieldRow(Vertical):
         if spec.multiline:
             with Horizontal(classes="field-head"):
                 yield Label(label, classes="field-label")
-                if spec.hint:
-                    yield Label(spec.hint, classes="field-hint")
+                if self.locked or spec.hint:
+                    yield Label(self.locked or spec.hint or "", classes="field-hint")
                 yield Static(counter_text(self.rules, spec.counter, self.initial),
                              classes="counter")
             area = TextArea(self.initial, soft_wrap=True, read_only=self.read_only,
@@ -90,9 +122,8 @@ class FieldRow(Vertical):
             with Horizontal(classes="field-line"):
                 yield Label(label, classes="field-label")
                 yield self._line_editor()
-                if spec.counter:
-                    yield Static(counter_text(self.rules, spec.counter, self.initial),
-                                 classes="counter")
+                if spec.counter or spec.limit:
+                    yield Static(self._count(self.initial), classes="counter")
         yield Static("", classes="field-findings")
 
     def _line_editor(self) -> Widget:
@@ -104,9 +135,21 @@ class FieldRow(Vertical):
             return Select(options, prompt="请选择", value=self.initial or Select.NULL,
                           compact=True, disabled=self.read_only, id=f"field-{spec.name}",
                           classes="field-input")
-        placeholder = "年-月-日，如 2021-10-12" if spec.kind == "date" else spec.hint or ""
-        return Input(self.initial, placeholder=placeholder, compact=True, select_on_focus=False,
-                     disabled=self.read_only, id=f"field-{spec.name}", classes="field-input")
+        if self.locked:
+            placeholder = self.locked
+        elif spec.kind == "date" and self.example:
+            placeholder = date_placeholder(self.example)
+        else:
+            placeholder = spec.hint or ""
+        return BoundedInput(self.initial, label=spec.label, placeholder=placeholder,
+                            compact=True, select_on_focus=False, max_length=spec.limit or 0,
+                            disabled=self.read_only, id=f"field-{spec.name}",
+                            classes="field-input")
+
+    def _count(self, text: str) -> Text:
+        if self.spec.counter:
+            return counter_text(self.rules, self.spec.counter, text)
+        return limit_text(self.spec.limit or 0, text)
 
     def on_descendant_focus(self) -> None:
         self.add_class("-active")
@@ -128,9 +171,23 @@ class FieldRow(Vertical):
         assert isinstance(editor, Input)
         return editor.value
 
+    @text.setter
+    def text(self, value: str) -> None:
+        editor = self.editor
+        if isinstance(editor, TextArea):
+            editor.text = value
+        elif isinstance(editor, Select):
+            if value and value not in self.spec.choices:  # a value kept from the file
+                editor.set_options([(c, c) for c in (*self.spec.choices, value)])
+            editor.value = value if value else Select.NULL
+        else:
+            assert isinstance(editor, Input)
+            editor.value = value
+
     def update_counter(self) -> None:
         for counter in self.query(".counter").results(Static):
-            counter.update(counter_text(self.rules, self.spec.counter, self.text))
+            counter.update(self._count(self.text) if not self.spec.multiline
+                           else counter_text(self.rules, self.spec.counter, self.text))
 
     def show(self, findings: list[Finding], refused: str | None) -> None:
         lines = [Text.assemble(("不能保存", "bold red"), " ", refused)] if refused else []
@@ -141,22 +198,34 @@ class FieldRow(Vertical):
         self.set_class(refused is not None or any(f.is_error for f in findings), "has-error")
 
 
+def stored_value(record: Record, name: str) -> Any:
+    """The field's value, or the value of the wrong type kept from the file."""
+    value = getattr(record, name)
+    if value is None and name in record.invalid:
+        return record.invalid[name]
+    return value
+
+
 class RecordForm(Vertical):
     """The fields of `record` in the model's form order."""
 
     class Changed(Message):
         """Some field's text changed (typed, pasted, chosen)."""
 
-    def __init__(self, record: Record, rules: Rules, read_only: bool = False) -> None:
+    def __init__(self, record: Record, rules: Rules, read_only: bool = False, *,
+                 examples: dict[str, dt.date] | None = None,
+                 locked: dict[str, str] | None = None) -> None:
+        """`examples`: a valid date per date field; `locked`: fields the user may not change,
+        with who fills them in."""
         super().__init__(classes="record-form")
         self.record, self.rules, self.read_only = record, rules, read_only
+        self.examples, self.locked = examples or {}, locked or {}
 
     def compose(self) -> ComposeResult:
         for spec in type(self.record).specs():
-            value = getattr(self.record, spec.name)
-            if value is None and spec.name in self.record.invalid:
-                value = self.record.invalid[spec.name]
-            yield FieldRow(spec, display(value), self.rules, self.read_only)
+            yield FieldRow(spec, display(stored_value(self.record, spec.name)), self.rules,
+                           self.read_only, example=self.examples.get(spec.name),
+                           locked=self.locked.get(spec.name))
 
     @property
     def rows(self) -> dict[str, FieldRow]:
@@ -191,10 +260,30 @@ class RecordForm(Vertical):
             if row.text == row.initial:
                 continue
             try:
-                values[name] = parse_value(row.spec, row.text)
+                values[name] = parse_value(row.spec, row.text, row.example)
             except FieldError as err:
                 refused[name] = str(err)
         return values, refused
+
+    def typed(self) -> dict[str, str]:
+        """The text of every field the user changed, as typed (kept by the autosave)."""
+        return {name: row.text for name, row in self.rows.items() if row.text != row.initial}
+
+    def put_texts(self, texts: dict[str, str]) -> None:
+        """Put texts into their fields as if typed (a restored draft); others stay."""
+        rows = self.rows
+        for name, text in texts.items():
+            row = rows.get(name)
+            if row is not None and not row.read_only:
+                row.text = text
+
+    def load(self, record: Record) -> None:
+        """Show `record` as the stored version (after a save that merged others' changes)."""
+        self.record = record
+        for name, row in self.rows.items():
+            text = display(stored_value(record, name))
+            row.initial = text
+            row.text = text
 
     def mark_saved(self) -> None:
         """What is on screen now is what is stored."""

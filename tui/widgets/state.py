@@ -15,6 +15,7 @@ STATE_STYLES = {
     State.DRAFT: "yellow",
     State.COMPLETE: "cyan",
     State.SUBMITTED: "green",
+    State.RESUBMITTED: "green italic",
     State.LATE: "magenta",
     State.OVERDUE: "bold red",
     State.ACCEPTED: "bold green",
