@@ -100,6 +100,11 @@ def is_present(unit: UnitData, deliverable: str) -> bool:
     return bool(unit.items(deliverable)) if kind.is_collection else unit.single(deliverable) is not None
 
 
+def has_materials(unit: UnitData) -> bool:
+    """Anything filled in beyond the unit's profile and marks."""
+    return any(is_present(unit, key) for key in DELIVERABLES)
+
+
 def mark_as_of(mark: Mark | None, today: dt.date) -> Mark | None:
     """The 报送 mark as it stood on `today`: a sending or posting dated later has not happened
     yet (a past day seen with --today), and a resubmission not yet is the first sending."""

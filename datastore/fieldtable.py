@@ -122,6 +122,7 @@ TABLE: dict[str, tuple[Column, ...]] = {
     ),
     'Mark': (
         Column('submitted', 'submitted', '报送日期', 'date', None),
+        Column('first_submitted', 'first_submitted', '首次报送日期', 'date', None),
         Column('paper_sent', 'paper_sent', '纸质材料寄出日期', 'date', None),
     ),
     'WorkPlan': (
@@ -191,6 +192,7 @@ TABLE: dict[str, tuple[Column, ...]] = {
     ),
     'Case': (
         Column('id', 'id', '编号', 'str', None),
+        Column('seq', 'seq', '序号', 'int', None),
         Column('title', 'title', '案例标题', 'str', None),
         Column('text', 'text', '案例内容', 'str', None),
         Column('photos', 'photos', '照片（选填）', '[Photo]', '[]'),

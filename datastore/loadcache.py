@@ -29,7 +29,7 @@ from datastore.findings import Finding, Severity
 from datastore.gitrepo import LOCAL_TIMEOUT, git_env
 from datastore.tomlio import atomic_write
 
-FORMAT = 1
+FORMAT = 2
 _SOURCES = ("findings.py", "ids.py", "loader.py", "loadcache.py", "models.py", "photos.py",
             "records.py", "rules.py", "tomlio.py")
 

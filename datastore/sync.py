@@ -115,7 +115,7 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
             mergestate.finish(repo)
             result.finished_merge = True
         branch, changed, new = _status(repo)
-        _commit_pending(repo, changed + _photos_asked(new, photos, result), actor, result)
+        _commit_pending(repo, changed, new, photos, actor, result)
         for _ in range(attempts):
             result.unreachable = _fetch(repo, branch, timeout)
             if result.unreachable:
@@ -134,17 +134,6 @@ def is_photo_path(path: str) -> bool:
     """`units/<unit>/photos/<file>`."""
     parts = path.split("/")
     return len(parts) == 4 and parts[0] == "units" and parts[2] == "photos"
-
-
-def _photos_asked(new: list[str], asked: Collection[str], result: SyncResult) -> list[str]:
-    """New files to commit: all but photos, which only when asked for (the rest are listed)."""
-    taken = []
-    for path in new:
-        if not is_photo_path(path) or path in asked:
-            taken.append(path)
-        else:
-            result.untracked_photos.append(path)
-    return taken
 
 
 def _status(repo: GitRepo) -> tuple[_Branch, list[str], list[str]]:
@@ -184,19 +173,21 @@ def _branch(repo: GitRepo, head: str, upstream: str | None) -> _Branch:
     return _Branch(head, remote, merge.removeprefix("refs/heads/"), upstream is not None)
 
 
-def _commit_pending(repo: GitRepo, changed: list[str], actor: Actor | None,
-                    result: SyncResult) -> None:
+def _commit_pending(repo: GitRepo, changed: list[str], new: list[str], photos: Collection[str],
+                    actor: Actor | None, result: SyncResult) -> None:
     """Hand edits (in an editor, or copied in) become one commit before anything is fetched.
 
     Only the data format's paths, as regular files, that `actor` may change and that hold no
     conflict markers; every other changed path is left as it is and named with the reason.
+    A new photo that no save brought in is committed only when named in `photos`; the others
+    are listed in `untracked_photos`.
     """
-    if not changed:
-        return
-    allowed = []
-    for path in changed:
+    allowed, fresh = [], set(new)
+    for path in changed + new:
         reason = _not_committable(repo, path, actor)
-        if reason is None:
+        if reason is None and is_photo_path(path) and path in fresh and path not in photos:
+            result.untracked_photos.append(path)
+        elif reason is None:
             allowed.append(path)
         elif not path.startswith(MERGE_TEMP_PREFIX):  # git's own temp file: not worth a word
             result.not_committed.append(f"{path}（{reason}）")

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from pathlib import Path
 
+from datastore.deadlines import has_materials
 from datastore.findings import Finding
 from datastore.loadcache import LoadCache
 from datastore.loader import CAMPAIGN_FILE, RepoData, StoredRecord, load_repo, load_unit
@@ -25,8 +26,8 @@ PARALLEL_FROM_UNITS = 16
 
 _shell: RepoData | None = None  # inherited by forked workers
 
-#: (unit, its profile, findings of reading its files, findings of the rules)
-Checked = tuple[str, StoredRecord | None, list[Finding], list[Finding]]
+#: (unit, its profile, findings of reading its files, findings of the rules, filled anything in)
+Checked = tuple[str, StoredRecord | None, list[Finding], list[Finding], bool]
 
 
 def _check(unit_ids: list[str]) -> list[Checked]:
@@ -36,7 +37,7 @@ def _check(unit_ids: list[str]) -> list[Checked]:
         read: list[Finding] = []
         unit = load_unit(_shell.root, unit_id, _shell.units[unit_id].ref, read)
         out.append((unit_id, unit.single("unit"), read,
-                    check_unit(unit, _shell.root, _shell.campaign)))
+                    check_unit(unit, _shell.root, _shell.campaign), has_materials(unit)))
     return out
 
 
@@ -55,8 +56,10 @@ def _check_all(shell: RepoData, unit_ids: list[str]) -> list[Checked]:
         _shell = None
 
 
-def profile_facts(profile: StoredRecord | None) -> dict:
-    return {"profile": record_to_data(profile.record) if profile and profile.record else None}
+def unit_facts(profile: StoredRecord | None, filled: bool) -> dict:
+    """What validate needs of a unit besides its findings: its name, whether it filled in any."""
+    return {"profile": record_to_data(profile.record) if profile and profile.record else None,
+            "filled": filled}
 
 
 def _profile_of(unit_id: str, facts: dict) -> StoredRecord | None:
@@ -67,30 +70,38 @@ def _profile_of(unit_id: str, facts: dict) -> StoredRecord | None:
                         unit_id)
 
 
-def validate_path(root: Path, unit: str | None = None) -> tuple[RepoData, list[Finding]]:
-    """(repository, findings); the repository's units hold only their profiles."""
+def validate_path(root: Path, unit: str | None = None
+                  ) -> tuple[RepoData, list[Finding], set[str]]:
+    """(repository, findings, the units that filled in any material); the repository's units
+    hold only their profiles."""
     shell = load_repo(root, materials=False)
     wanted = [u for u in shell.units if unit in (None, u)]
     cache = LoadCache(root)
     campaign = shell.stored[CAMPAIGN_FILE].digest
     keys = {u: cache.unit_key(u, campaign, shell.units[u].ref) for u in wanted}
     by_unit: dict[str, list[Finding]] = {}
+    filled: set[str] = set()
     for unit_id in wanted:
         hit = cache.entry(unit_id, keys[unit_id])
         if hit is not None:
             read, rules, facts = hit
             by_unit[unit_id] = read + rules
+            if facts.get("filled"):
+                filled.add(unit_id)
             profile = _profile_of(unit_id, facts)
             if profile is not None:
                 shell.units[unit_id].singles["unit"] = profile
-    for unit_id, profile, read, rules in _check_all(shell, [u for u in wanted if u not in by_unit]):
+    for unit_id, profile, read, rules, any_filled in _check_all(
+            shell, [u for u in wanted if u not in by_unit]):
         if profile is not None:
             shell.units[unit_id].singles["unit"] = profile
         by_unit[unit_id] = read + rules
-        cache.store(unit_id, keys[unit_id], read, rules, profile_facts(profile))
+        if any_filled:
+            filled.add(unit_id)
+        cache.store(unit_id, keys[unit_id], read, rules, unit_facts(profile, any_filled))
     cache.save(list(shell.units))
     findings = [f for f in shell.findings if unit is None or f.unit == unit]
     if unit is None:
         findings += check_campaign(shell)
     found = findings + [f for unit_id in wanted for f in by_unit[unit_id]]
-    return shell, in_report_order(found, list(shell.units))
+    return shell, in_report_order(found, list(shell.units)), filled

@@ -19,7 +19,7 @@ def test_parallel_validation_finds_exactly_what_the_serial_one_finds(tmp_path: P
     (repo / "units/unit-011/photos/p2.jpg").unlink()
 
     serial = validate_repo(load_repo(repo))
-    data, parallel = validate_path(repo)
+    data, parallel, _ = validate_path(repo)
 
     assert parallel == serial
     assert {f.code for f in parallel if f.is_error} >= {"exhibition.title_too_long", "toml.syntax",
@@ -31,5 +31,5 @@ def test_parallel_validation_of_one_unit_reports_only_that_unit(tmp_path: Path):
     repo = build(tmp_path / "big", units=PARALLEL_FROM_UNITS, activities=2, git=False)
     (repo / "units/unit-001/photos/p0.jpg").unlink()
     (repo / "units/unit-002/photos/p0.jpg").unlink()
-    _, found = validate_path(repo, "unit-002")
+    _, found, _ = validate_path(repo, "unit-002")
     assert found and {f.unit for f in found} == {"unit-002"}

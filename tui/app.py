@@ -125,6 +125,7 @@ class LlweekApp(App[int]):
     def _loaded(self, loaded: Loaded) -> None:
         self.workspace, self.actor, self.identity = loaded.workspace, loaded.actor, loaded.identity
         self.refresh_views(None)
+        self.screen.refresh_bindings()  # keys that depend on who is at the keyboard (催报)
         self.syncer.state_read(loaded.state)
         if self.actor is None:
             self.notify("您的账号不在 access.toml 中：只能查看，不能修改。可用 --unit 指定所在单位。",

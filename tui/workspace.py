@@ -10,7 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from datastore.deadlines import DeadlineSummary, DeliverableStatus, repo_status, unit_status
+from datastore.deadlines import (
+    DeadlineSummary,
+    DeliverableStatus,
+    has_materials,
+    repo_status,
+    unit_status,
+)
 from datastore.findings import Finding
 from datastore.loadcache import LoadCache
 from datastore.loader import (
@@ -25,7 +31,7 @@ from datastore.loader import (
 from datastore.models import Reviews
 from datastore.reviews import review_path
 from datastore.rules import RuleContext, check_campaign, check_unit
-from datastore.validation import profile_facts
+from datastore.validation import unit_facts
 
 
 def _in_unit(finding: Finding, unit_id: str) -> bool:
@@ -65,7 +71,7 @@ class Workspace:
             if hit is None:
                 rules = check_unit(unit, root, data.campaign)
                 cache.store(unit_id, key, [f for f in read if f.code != "unit.not_in_campaign"],
-                            rules, profile_facts(unit.single("unit")))
+                            rules, unit_facts(unit.single("unit"), has_materials(unit)))
             else:
                 rules = hit[1]
             unit_findings[unit_id] = read + rules

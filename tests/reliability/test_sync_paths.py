@@ -33,13 +33,17 @@ def test_only_data_paths_are_committed_and_the_rest_is_named(mine: Path):
     (mine / "units/changchun/photos/.hidden.jpg").write_bytes(b"x")
     (mine / "units/changchun/activities/Bad Name.toml").write_text('name = "x"\n', encoding="utf-8")
     result = sync(mine)
-    assert result.committed == ["units/changchun/photos/new-photo.jpg"]
+    assert result.committed == []
+    assert result.untracked_photos == ["units/changchun/photos/new-photo.jpg"]  # asked first
     assert sorted(result.not_committed) == sorted([
         "notes.txt（不属于材料库的文件）",
         "units/changchun/activities/Bad Name.toml（不属于材料库的文件）",
         "units/changchun/photos/.hidden.jpg（不属于材料库的文件）",
         "units/changchun/photos/link.jpg（是符号链接，不是普通文件）",
         "units/changchun/导出/2021-附表1-长春市.xlsx（不属于材料库的文件）"])
+    assert "new-photo.jpg" not in _pushed_paths(mine)
+    result = sync(mine, photos=["units/changchun/photos/new-photo.jpg"])
+    assert result.committed == ["units/changchun/photos/new-photo.jpg"]
     pushed = _pushed_paths(mine)
     assert "new-photo.jpg" in pushed
     assert not any(name in pushed for name in ("notes.txt", "导出", "link.jpg", "pipe.jpg", "hidden"))

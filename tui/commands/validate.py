@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from datastore.deadlines import is_present
 from datastore.errors import LlweekError
 from datastore.findings import Finding
 from datastore.ids import check_id
-from datastore.loader import UnitData
-from datastore.models import DELIVERABLES
 from datastore.validation import validate_path
 from tui.cli import EXIT_FINDINGS, EXIT_OK
 from tui.commands.common import print_json, repo_root
@@ -18,7 +15,7 @@ from tui.commands.common import print_json, repo_root
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args)
     unit = check_id(args.unit, "单位编号") if args.unit else None
-    data, findings = validate_path(root, unit)
+    data, findings, filled = validate_path(root, unit)
     if unit and unit not in data.units:
         raise LlweekError(f"材料库中没有单位「{unit}」")
     errors = sum(f.is_error for f in findings)
@@ -27,18 +24,13 @@ def run(args: argparse.Namespace) -> int:
                     "findings": [f.to_json() for f in findings]})
     else:
         _print(findings, {u: d.name for u, d in data.units.items()})
-        checked = [d for u, d in data.units.items() if unit is None or u == unit]
-        empty = [d for d in checked if not has_materials(d)]
+        checked = [u for u in data.units if unit is None or u == unit]
+        empty = [u for u in checked if u not in filled]
         if not findings and empty:
             print(nothing_yet(len(empty), len(checked)))
         elif not findings:
             print("全部材料符合通知要求")
     return EXIT_FINDINGS if errors else EXIT_OK
-
-
-def has_materials(unit: UnitData) -> bool:
-    """Anything filled in beyond the unit's profile and marks."""
-    return any(is_present(unit, key) for key in DELIVERABLES)
 
 
 def nothing_yet(empty: int, total: int) -> str:
