@@ -271,15 +271,12 @@ def canonical_data(model: str, data: dict[str, object]) -> dict[str, object]:
         if key is not None:
             used.add(key)
         if value is not _MISSING and (has_control(value) or not _fits(column.kind, value)):
-            bad, value = value, _MISSING
-        else:
-            bad = _MISSING
+            out[column.key] = value  # kept as it is, also where its field has a default
+            continue
         if value is _MISSING:
             value = {} if column.default == "{}" else [] if column.default == "[]" \
                 else column.default
         if value is None or value == []:
-            if bad is not _MISSING:
-                out[column.key] = bad
             continue
         out[column.key] = _plain(column.kind, value)
     for key, value in data.items():

@@ -75,10 +75,11 @@ def record_to_data(record: Record) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, info in type(record).model_fields.items():
         key = info.alias or name
+        if name in record.invalid:  # also where the field fell back to its default
+            data[key] = record.invalid[name]
+            continue
         value = getattr(record, name)
         if value is None or value == []:
-            if name in record.invalid:
-                data[key] = record.invalid[name]
             continue
         data[key] = _plain(value)
     for key, value in record.unknown.items():

@@ -63,6 +63,13 @@ def test_canonical_data_writes_a_file_as_the_models_do(data):
     _same_text(data)
 
 
+def test_a_wrong_value_where_the_field_has_a_default_is_written_as_it_was():
+    raw = {"schema": 1, "title": "活动周", "contact": "不是表", "rules": {"deeds_max": "五百"}}
+    text = dumps(canonical_data("Campaign", raw))
+    assert text == record_to_text(build_record(MODELS["Campaign"], raw)[0])
+    assert 'contact = "不是表"' in text and 'deeds_max = "五百"' in text
+
+
 @pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.data())

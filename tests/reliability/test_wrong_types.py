@@ -62,6 +62,17 @@ def test_the_raw_value_is_saved_back_untouched(plain_repo: Path):
     assert 'start = "2021-13-45"' in record_to_text(record)
 
 
+def test_a_wrong_value_in_a_field_with_a_default_is_saved_back_not_the_default(plain_repo: Path):
+    from datastore.records import record_to_text, with_changes
+
+    _set(plain_repo, "campaign.toml", "deeds_max", '"五百"')
+    campaign = load_repo(plain_repo).campaign
+    assert campaign.rules.deeds_max == 500  # the record hands out its declared type
+    saved = record_to_text(with_changes(campaign, {"title": "改过的标题"}))
+    assert 'deeds_max = "五百"' in saved and 'title = "改过的标题"' in saved
+    assert "deeds_max = 500" not in saved
+
+
 def test_a_record_of_nothing_but_wrong_types_loads_as_a_draft(plain_repo: Path, tmp_path: Path, cli):
     (plain_repo / ACTIVITY).write_bytes(
         b'id = "dbxjjcezek"\n' + HOSTILE_FILES["wrong_types"].replace(b"id = 1\n", b""))

@@ -200,10 +200,9 @@ class FieldRow(Vertical):
 
 def stored_value(record: Record, name: str) -> Any:
     """The field's value, or the value of the wrong type kept from the file."""
-    value = getattr(record, name)
-    if value is None and name in record.invalid:
+    if name in record.invalid:  # also where the field fell back to its default
         return record.invalid[name]
-    return value
+    return getattr(record, name)
 
 
 class RecordForm(Vertical):
