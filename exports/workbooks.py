@@ -45,7 +45,8 @@ MANIFEST_VERSION = 1
 MANIFEST_CHUNK = 30000  # characters of a record's content per cell (a cell holds 32,767)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 #: loading findings that mean a file's record could not be read at all
-UNREADABLE = ("toml.syntax", "file.encoding", "file.unreadable", "file.is_folder", "file.bad_id")
+UNREADABLE = ("toml.syntax", "file.encoding", "file.unreadable", "file.is_folder", "file.bad_id",
+              "file.link", "file.special", "file.too_large")
 
 
 @dataclass(frozen=True)

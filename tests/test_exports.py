@@ -396,6 +396,28 @@ def test_deeds_longer_than_the_box_go_on_an_annex_page(sample_repo, tmp_path, ki
                if page.row_dimensions[r].height)
 
 
+@pytest.mark.parametrize("plant", ["fifo", "symlink", "too_large"])
+def test_a_record_that_is_no_regular_file_stops_the_export_and_force_names_it(
+        sample_repo, tmp_path, capsys, plant):
+    stored = load_repo(sample_repo).units["changchun"].items("activities")[0]
+    path = sample_repo / stored.path
+    path.unlink()
+    if plant == "fifo":
+        os.mkfifo(path)
+    elif plant == "symlink":
+        path.symlink_to("/dev/zero")
+    else:
+        path.write_text(f'name = "{"长" * 400_000}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["export", "-C", str(sample_repo), "--unit", "changchun", "--annex", "1",
+                 "-o", str(out)]) == 1
+    assert stored.path in capsys.readouterr().err
+    assert main(["export", "-C", str(sample_repo), "--unit", "changchun", "--annex", "1",
+                 "--force", "-o", str(out)]) == 0
+    listed = _book(out / "2021-附表1-长春市.xlsx")["未导出的材料"]
+    assert listed.cell(4, 1).value == stored.path
+
+
 def test_unreadable_record_stops_the_export_and_force_names_it(sample_repo, tmp_path, capsys):
     stored = load_repo(sample_repo).units["changchun"].items("advanced_people")[1]
     (sample_repo / stored.path).write_text('name = "王建国"\nrank = \n', encoding="utf-8")

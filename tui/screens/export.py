@@ -59,46 +59,6 @@ class ExportWarningDialog(Dialog):
                 yield Button("仍然导出", id="yes", variant="warning", compact=True)
                 yield Button("取消，先去改正", id="no", compact=True)
 
-    # ------------------------------------------------------------------ the form's sections
-
-    def annex_choices(self) -> ComposeResult:
-        """What: the annexes."""
-        campaign = self.app.workspace.campaign
-        yield Static(Text("附表（电子材料包总是包含附表1–5）", style="bold"))
-        for number, annex in ANNEXES.items():
-            yield Tick(f"{annex.label}  {annex.title_for(campaign)}", True,
-                       id=f"annex-{number}", compact=True, classes="annex")
-
-    def scope_choices(self) -> ComposeResult:
-        """For whom: the unit chosen on the dashboard, or every unit (the province)."""
-        app, unit = self.app, self.app.current_unit
-        yield Static(Text("范围", style="bold"), classes="export-heading")
-        with RadioSet(id="scope", compact=True):
-            yield Option(f"一个单位：{app.workspace.unit_name(unit)}" if unit
-                         else "一个单位（请先在看板上选择）", value=bool(unit),
-                         id="scope-unit", disabled=unit is None)
-            yield Option("全省汇总（每个附表一个文件，含所有单位）" + (
-                "" if self.may_roll_up else "：仅省级人员"), value=unit is None,
-                id="scope-all", disabled=not self.may_roll_up)
-
-    def form_choices(self) -> ComposeResult:
-        """How: the electronic package, the print-ready PDF."""
-        yield Static(Text("形式", style="bold"), classes="export-heading")
-        yield Tick("电子材料包（Word 文稿含照片、原图、附表1–5，文件夹和 .zip）", False,
-                   id="package", compact=True)
-        yield Tick("打印版 PDF（按通知顺序合为一个带书签的文件，可直接打印）",
-                   False, id="pdf", compact=True)
-        if find_soffice() is None:
-            yield Static(Text(INSTALL_HINT.replace("其余材料已照常导出。", ""), style="dim"),
-                         id="pdf-missing", classes="field-findings")
-
-    def folder_choice(self) -> ComposeResult:
-        """Where: the output folder."""
-        with Horizontal(classes="field-line export-heading"):
-            yield Label(Text("输出文件夹", style="bold"), classes="field-label")
-            yield Input(str(default_folder(self.app.root)), id="out", compact=True,
-                        classes="field-input")
-
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
