@@ -177,9 +177,10 @@ def _move(source: Path, target: Path) -> None:
         source.unlink()
 
 
-def plan_photos(repo: GitRepo, rel: str, record: Record) -> PhotoChanges | None:
-    """The photo changes of saving `record` at `rel` over the file now on disk; None for a
-    record without photos. Call under the repository lock, before writing."""
+def plan_photos(repo: GitRepo, rel: str, record: Record | None) -> PhotoChanges | None:
+    """The photo changes of saving `record` at `rel` over the file now on disk (None: of
+    deleting it); None for a kind of record without photos. Call under the repository lock,
+    before writing."""
     unit, kind = kind_of_path(rel)
     if unit is None or kind not in PHOTO_KINDS:
         return None

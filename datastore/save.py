@@ -376,7 +376,8 @@ def _unit_kind(campaign: Campaign, unit: str) -> str | None:
 def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
                   expected: str | None, actor: Actor | None = None,
                   author: Identity | None = None) -> SaveResult:
-    """Delete one record of a collection as its own commit (`长春市: 删除 附表1「…」`)."""
+    """Delete one record of a collection as its own commit (`长春市: 删除 附表1「…」`); its
+    photos that no other record of the unit uses go in the same commit."""
     check_id(unit, "单位编号")
     check_id(record_id, "记录编号")
     rel = kind.path(unit, record_id)
@@ -386,5 +387,7 @@ def delete_record(root: Path, kind: RecordKind, unit: str, record_id: str, *,
     with writer(root, f"删除 {rel}") as (repo, notes):
         author = ready_to_commit(repo, author)
         _check_unchanged(root, rel, expected)
-        commit, _ = write_and_commit(repo, {rel: None}, [rel], message, author=author)
+        photos = plan_photos(repo, rel, None)
+        commit, _ = commit_with_photos(photos, lambda more: write_and_commit(
+            repo, {rel: None}, [rel] + more, message, author=author))
     return SaveResult(rel, commit, None, [], notes)

@@ -53,6 +53,24 @@ def test_deleting_activity_is_a_commit_of_its_own(sample_repo: Path):
     assert not (sample_repo / ACTIVITY).exists()
 
 
+def test_deleting_a_case_deletes_its_own_photos_in_the_same_commit(sample_repo: Path):
+    from datastore.models import Photo
+    from tests.builders import jpeg_bytes
+
+    case = "units/changchun/cases/hwkha6inir.toml"
+    own = "units/changchun/photos/case-01.jpg"
+    (sample_repo / own).write_bytes(jpeg_bytes(1600, 1200))
+    git(sample_repo, "add", own)
+    git(sample_repo, "commit", "-q", "-m", "长春市: 案例照片")
+    edit(sample_repo, case, photos=[Photo(file="case-01.jpg", caption="课堂"),
+                                    Photo(file="exh-01.jpg", caption="宣讲会")])
+    delete(sample_repo, case)
+    changed = git(sample_repo, "show", "--name-status", "--format=", "HEAD").split()
+    assert changed == ["D", case, "D", own] or changed == ["D", own, "D", case]
+    assert (sample_repo / "units/changchun/photos/exh-01.jpg").is_file()  # 展板 still uses it
+    assert git(sample_repo, "status", "--porcelain") == ""
+
+
 def test_saving_without_identity_changes_nothing_until_it_is_given_once(sample_repo: Path):
     git(sample_repo, "config", "--unset", "user.name")
     git(sample_repo, "config", "--unset", "user.email")
