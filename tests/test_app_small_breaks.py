@@ -208,3 +208,17 @@ async def test_the_palette_opens_the_acting_persons_own_unit_after_looking_at_an
         await via_palette(pilot, "工作方案")
         assert isinstance(app.screen, WorkPlanScreen)
         assert app.screen.unit_id == "changchun" and not app.screen.read_only
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # another unit's row on the dashboard, looked at
+        await settle(pilot)
+        assert isinstance(app.screen, UnitOverviewScreen) and app.screen.unit_id != "changchun"
+        await via_palette(pilot, "工作方案")  # the unit the screen shows
+        assert app.screen.unit_id not in ("changchun", None) and app.screen.read_only
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await via_palette(pilot, "工作方案")  # back on the dashboard: one's own again
+        assert isinstance(app.screen, WorkPlanScreen)
+        assert app.screen.unit_id == "changchun" and not app.screen.read_only

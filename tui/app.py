@@ -275,14 +275,19 @@ class LlweekApp(App[int]):
 
     @property
     def current_unit(self) -> str | None:
-        """The unit the palette and the export work on: the one under the cursor (the
-        dashboard's highlighted row, or the unit the screen shows), else the person's own."""
+        """The unit the palette and the export work on: the unit a screen shows, else the
+        person's own; the dashboard's highlighted row only for someone without a unit of
+        their own (the province), so a unit's staff who looked at another unit are back at
+        their own."""
+        own = self.actor.unit if self.actor else None
         for screen in reversed(self.screen_stack):
             pointed = getattr(screen, "unit_under_cursor", None)
-            unit = pointed() if pointed is not None else getattr(screen, "unit_id", None)
+            if pointed is not None:
+                return own or pointed()
+            unit = getattr(screen, "unit_id", None)
             if unit is not None:
                 return unit
-        return self.actor.unit if self.actor else None
+        return own
 
     def require_unit(self) -> str | None:
         """The unit the user works on now (current_unit), told why when there is none."""
