@@ -293,12 +293,45 @@ def _load_unit_in(folder: Folder, unit: UnitData, findings: list[Finding]) -> No
         if kind.order_field:
             items.sort(key=lambda s: _order(s, kind.order_field))
         unit.collections[kind.key] = items
-    known = {k.filename for k in UNIT_SINGLETONS} | {k.folder for k in UNIT_COLLECTIONS} | {"photos"}
+    _check_photo_folder(folder, present.get(PHOTO_FOLDER), unit, findings)
+    known = {k.filename for k in UNIT_SINGLETONS} | {k.folder for k in UNIT_COLLECTIONS} \
+        | {PHOTO_FOLDER}
     for name in sorted(set(present) - known):
         if name.endswith(".toml"):
             findings.append(_finding(folder.path_of(name), f"未知文件「{shown_key(name)}」，本程序不读取它",
                                      code="file.unknown", unit=unit_id,
                                      severity=Severity.WARNING))
+
+
+PHOTO_FOLDER = "photos"
+
+
+def _check_photo_folder(folder: Folder, entry: Entry | None, unit: UnitData,
+                        findings: list[Finding]) -> None:
+    """A link, FIFO, device or folder in photos/ that no record names is a warning of its own
+    (one a record names is that record's finding); nothing in there is followed or opened."""
+    if entry is None:
+        return
+    rel = folder.path_of(entry.name)
+    if not entry.is_folder:
+        findings.append(_finding(rel, refusal(rel, entry.mode, folder=True).reason,
+                                 code="file.not_folder", unit=unit.id, severity=Severity.WARNING))
+        return
+    named = {photo.file for stored in [*unit.singles.values(),
+                                       *(s for items in unit.collections.values() for s in items)]
+             for photo in getattr(stored.record, "photos", None) or ()
+             if isinstance(getattr(photo, "file", None), str)}
+    try:
+        with folder.folder(entry.name) as photos:
+            odd = [e for e in photos.entries() if not e.is_file and not e.is_hidden
+                   and e.name not in named]
+    except Unreadable as err:
+        findings.append(_refused(err, unit.id))
+        return
+    for item in odd:
+        err = refusal(f"{rel}/{item.name}", item.mode)
+        findings.append(_finding(err.rel, err.reason, code=err.code, unit=unit.id,
+                                 severity=Severity.WARNING))
 
 
 def _load_collection(folder: Folder, unit_id: str, kind: RecordKind,

@@ -112,6 +112,26 @@ def test_a_folder_link_round_in_a_loop_is_never_followed(plain_repo: Path, crash
     validate_repo(data)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_photo_no_record_names_that_is_not_a_regular_file_is_a_warning(
+        plain_repo: Path, kind: str, cli, crash_free: None):
+    plant(plain_repo, f"{PHOTOS}/unused.jpg", kind)
+    data = load_repo(plain_repo)
+    found = [f for f in data.findings if f.path == f"{PHOTOS}/unused.jpg"]
+    if kind == "huge_sparse":  # a regular file: a photo nobody uses yet, nothing to say
+        assert not found, kind
+        return
+    assert len(found) == 1 and not found[0].is_error and found[0].unit == "changchun", kind
+    code, out, _ = cli("validate", "-C", str(plain_repo), "--unit", "changchun")
+    assert "unused.jpg" in out and code == 0
+
+
+def test_a_loop_in_photos_no_record_names_is_named_in_validate(plain_repo: Path, cli):
+    (plain_repo / PHOTOS / "again").symlink_to(".")
+    code, out, _ = cli("validate", "-C", str(plain_repo), "--unit", "changchun")
+    assert f"{PHOTOS}/again" in out and "符号链接" in out and code == 0
+
+
 def test_many_unknown_keys_are_a_few_findings_that_point_at_their_lines(plain_repo: Path):
     keys = "".join(f"unknown_{n} = {n}\n" for n in range(5000))
     (plain_repo / ACTIVITY).write_text(f'id = "dbxjjcezek"\nname = "讲座"\n{keys}', encoding="utf-8")
