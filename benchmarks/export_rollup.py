@@ -84,8 +84,9 @@ def _floor(root: Path, out: Path) -> None:
             row = 4 + index
             ws.set_row(row, 60)
             when = f"{record['start']:%Y年%-m月%-d日}—{record['end']:%-m月%-d日}\n{record['time_note']}"
-            values = [index + 1, record["name"], when, record["venue"], record["organizer"],
-                      record["participants"], record["signup_phone"], record["content"]]
+            # a synthetic record may leave a field out, as a unit's draft does
+            values = [index + 1, record["name"], when, *(record.get(key, "") for key in (
+                "venue", "organizer", "participants", "signup_phone", "content"))]
             for col, value in enumerate(values):
                 if isinstance(value, int):
                     ws.write_number(row, col, value, cell)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 
 from datastore.access import Actor
 from conftest import git
@@ -73,7 +74,10 @@ async def settle(pilot: Pilot) -> None:
         await pilot._wait_for_screen()
         ours = [w for w in app.workers if w.group in GROUPS and w.is_running]
         if ours:
-            await app.workers.wait_for_complete(ours)
+            try:
+                await app.workers.wait_for_complete(ours)
+            except WorkerFailed:  # the app handles it (a stale save merges, others are shown)
+                pass
             continue
         for widget in app.screen.query("Input, TextArea"):
             widget.cursor_blink = False
