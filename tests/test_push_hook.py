@@ -637,3 +637,29 @@ def test_install_hook_without_gitolite_runs_the_hooks_as_another_account(open_fo
     assert "已以 nobody 账号试运行这两个钩子，运行正常" in done.stdout
     assert "推送时服务器上的登录账号" in done.stdout
     assert git(bare, "config", "llweek.gitolite").strip() == "false"
+
+
+def test_install_hook_run_by_another_account_says_it_did_not_run_the_hooks(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch):
+    """An account neither root nor the owner cannot start the hooks as the owner: it says so."""
+    bare = tmp_path / "central.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    owner = bare.stat().st_uid
+    monkeypatch.setattr(os, "geteuid", lambda: owner + 4242)
+    code = main(["install-hook", "--gitolite", "--province", PROVINCE, str(bare)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "试运行这两个钩子，运行正常" not in out
+    assert "没有真正试运行这两个钩子" in out
+    assert "这次只检查了" in out and "能读取和执行钩子" in out and "请以 root 重新运行" in out
+    assert (bare / "hooks" / "pre-receive").exists()
+
+
+def test_install_hook_as_the_owner_says_it_ran_the_hooks(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture):
+    bare = tmp_path / "central.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    assert main(["install-hook", "--gitolite", "--province", PROVINCE, str(bare)]) == 0
+    out = capsys.readouterr().out
+    assert f"已以 {pwd.getpwuid(bare.stat().st_uid).pw_name} 账号试运行这两个钩子，运行正常" in out
+    assert "没有真正试运行" not in out
