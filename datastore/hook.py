@@ -6,7 +6,9 @@ so nothing in the repository or the pusher's environment can put code on their p
 Installing records the mode in the repository's own config (`--gitolite`: GL_USER names the
 pusher; `--province LOGIN`: who brings the first campaign) and then runs both hooks as the
 account that will run them for real (under gitolite the repository's owner, otherwise an
-account other than the owner), so `已安装` is said only when a push would really work.
+account other than the owner), so `已安装` is said only when a push would really work. Only
+root, or that account itself, can start them as that account; anyone else only checks that
+the account can read and run every file the hooks need, and says it did not run them.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class Installed:
     gitolite: bool
     province: str | None
     tested_as: str  # the account the hooks ran as in the self-test
+    ran: bool = True  # False: not root nor that account, so only its permissions were checked
 
 
 def install_hook(bare: Path, *, gitolite: bool = False, province: str | None = None) -> Installed:
@@ -139,7 +142,7 @@ def install_hook(bare: Path, *, gitolite: bool = False, province: str | None = N
             git("symbolic-ref", "HEAD", "refs/heads/main")
         for touched in ("config", "HEAD"):
             _give_back(bare / touched, bare)
-    return Installed(paths, gitolite, province or recorded, account.name)
+    return Installed(paths, gitolite, province or recorded, account.name, can_run_as(account))
 
 
 def _give_back(path: Path, bare: Path) -> None:
@@ -166,6 +169,11 @@ def _runner(bare: Path, gitolite: bool) -> Account:
     return Account.of(other, (info.st_gid,)) if other.pw_uid != info.st_uid else Account.of(owner)
 
 
+def can_run_as(account: Account) -> bool:
+    """Whether this process can start the hooks as `account` (root can, and that account)."""
+    return os.geteuid() in (0, account.uid)
+
+
 def self_test(path: Path, bare: Path, account: Account) -> str | None:
     """Run hook `path` as `account` would for an empty push; the problem in Chinese, or None.
 
@@ -173,7 +181,7 @@ def self_test(path: Path, bare: Path, account: Account) -> str | None:
     account can reach and read every file the hook needs.
     """
     me = os.geteuid()
-    if me != account.uid and me != 0:
+    if not can_run_as(account):
         return _unreachable(path, account)
     env = {"PATH": MINIMAL_PATH, "HOME": account.home, "GIT_DIR": "."}
     switch = {} if me == account.uid else {

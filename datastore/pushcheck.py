@@ -8,7 +8,9 @@ every parent, or when it silently drops one side's change back to the common anc
 version (a revert dressed up as a merge); taking either side's changes is always fine, so a
 unit can merge the province's changes from the server.
 
-A unit's staff push only `main`, never delete a branch or rewrite its history, never push a
+A unit's staff push only `main` (and, as new branches below `rejected/<their login>/`, the
+commits the server refused them, kept for the province to look at: only what any commit may
+contain is checked there), never delete a branch or rewrite its history, never push a
 merge of more than two parents or one that brings in history unrelated to the server's
 (both can roll back what the province decided), and every new commit they push must carry,
 as its committer, the e-mail access.toml gives their login: history then names the person
@@ -36,6 +38,10 @@ from datastore.pusher import PUSH_NOTES_PREFIX, HookSettings, RefUpdate
 from datastore.records import build_record
 from datastore.tomlio import parse
 from datastore.treecheck import Problem, check_commits
+
+
+#: where a unit's staff keep, on the server, commits the server refused (`llweek sync --set-aside`)
+SET_ASIDE_PREFIX = "refs/heads/rejected/"
 
 
 def _branch(ref: str) -> str:
@@ -106,9 +112,16 @@ def check_push(repo: GitRepo, updates: list[RefUpdate], login: str,
             "请联系省办公室在 access.toml 中登记。"])
     problems = [line for update in updates for line in _ref_problems(repo, update, actor, default)]
     limit = max_file_bytes(repo, default)
+    # a unit's set-aside branches: only what any commit may contain (they never reach main)
+    kept = [u for u in updates if not u.deleted and not actor.is_province and is_set_aside(u.ref)]
+    aside = [u.new for u in kept]
+    rest = [u.new for u in updates if not u.deleted and u not in kept]
     if not problems:
-        problems = _commit_problems(repo, [u.new for u in updates if not u.deleted], actor,
-                                    default, limit)
+        problems = _commit_problems(repo, rest, actor, default, limit)
+    if not problems and aside:
+        judged = {c.sha for c in _new_commits(repo, rest)} if rest else set()
+        problems = _content_problems(repo, [c for c in _new_commits(repo, aside)
+                                            if c.sha not in judged], limit)
     if not problems:
         problems = _oversized_objects(repo, limit)
     return _refusal(actor.label, problems, actor) if problems else None
@@ -152,8 +165,15 @@ def _first_push(repo: GitRepo, updates: list[RefUpdate], login: str, default: st
     return _refusal(actor.label, problems, actor) if problems else None
 
 
+def is_set_aside(ref: str) -> bool:
+    """A branch of set-aside commits: `refs/heads/rejected/<login>/<name>`."""
+    login, _, rest = ref.removeprefix(SET_ASIDE_PREFIX).partition("/")
+    return ref.startswith(SET_ASIDE_PREFIX) and bool(login) and bool(rest)
+
+
 def _ref_problems(repo: GitRepo, update: RefUpdate, actor: Actor, default: str) -> list[str]:
-    """A unit's staff push their default branch forward; anything else is the province's."""
+    """A unit's staff push their default branch forward, and new branches of their set-aside
+    commits below `rejected/<their login>/`; anything else is the province's."""
     name = _branch(update.ref)
     if update.deleted:
         return [] if actor.is_province else [f"只有省级人员可以删除 {name}。"]
@@ -161,6 +181,13 @@ def _ref_problems(repo: GitRepo, update: RefUpdate, actor: Actor, default: str) 
     if status != 0:
         return [f"{name} 指向的不是一个提交，不接受。"]
     if actor.is_province:
+        return []
+    if update.ref.startswith(SET_ASIDE_PREFIX):
+        own = f"{SET_ASIDE_PREFIX}{actor.login}/"
+        if not update.ref.startswith(own) or not is_set_aside(update.ref):
+            return [f"单位人员只能把移到一边的提交推送到自己的分支 {_branch(own)}<名称>，不能推送 {name}。"]
+        if not update.created:
+            return [f"{name} 已经在服务器上：移到一边的提交只能推送为新分支，不能改动或覆盖已有的分支。"]
         return []
     if update.ref != default:
         return [f"单位人员只能推送 {_branch(default)} 分支，不能推送 {name}。"]
@@ -332,5 +359,6 @@ def _refusal(who: str, problems: list[str], actor: Actor | None = None) -> str:
     lines = [f"llweek：推送被拒绝。推送者：{who}", *(f"  {problem}" for problem in problems)]
     if actor is not None:
         lines.append("您本地的提交不会丢失：运行 llweek sync --set-aside（或在应用里同步后选择“移到一边”）"
-                     "可把它们移到本机的 rejected/ 分支，再继续同步；有疑问请联系省办公室。")
+                     "可把它们移到本机的 rejected/ 分支（同时推送到服务器上您自己的 rejected/<账号>/ 分支，供省办公室查看），"
+                     "再继续同步；有疑问请联系省办公室。")
     return "\n".join(lines)

@@ -6,6 +6,12 @@ holds every commit as it was, for the person and the province to look at), lists
 changed, and moves the clone's branch back to the server's version as last fetched
 (`git reset --keep`, which stops rather than touch a file with uncommitted changes).
 
+The province should see them too: the branch is also pushed to the server, as a new branch
+`rejected/<login>/<date>` (the login access.toml gives the person; the server takes only new
+branches there, only below the pusher's own login, and only commits holding nothing a clone
+could be hurt by). When that push fails (no server, or refused), the set-aside still stands
+and the person is told the commits are kept in the clone only.
+
 The person's own work should not wait for that look: the files among the changes that they
 may change, that the server has not changed meanwhile and that are plain data files, are
 committed again on top as one new commit of theirs, which the next sync pushes. That commit
@@ -21,7 +27,7 @@ from pathlib import Path
 
 from datastore.access import Actor, may_write
 from datastore.errors import LlweekError
-from datastore.gitrepo import GitRepo, Identity, open_repo
+from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo, Identity, open_repo
 from datastore.loader import is_data_path, kind_of_path
 from datastore.lock import repo_lock
 from datastore.save import commit_paths, load_campaign, trailers, unit_name
@@ -47,6 +53,9 @@ class SetAside:
     carried: list[str] = field(default_factory=list)  # committed again on top of the server's
     left: list[str] = field(default_factory=list)  # only on the set-aside branch
     email_set: str | None = None  # the clone's Git e-mail was changed to this
+    upstream: str = "origin/main"  # the server's branch the clone went back to
+    shared: str | None = None  # the server's branch that now holds the set-aside commits
+    not_shared: str | None = None  # why they could not be pushed there
 
     def lines(self) -> list[str]:
         out = [f"被拒绝的 {len(self.commits)} 个提交已移到本机分支 {self.branch}（没有删除任何内容）：",
@@ -59,7 +68,14 @@ class SetAside:
             out.append(f"以下修改只留在 {self.branch} 中（请与省办公室商量）：{'、'.join(self.left)}")
         if self.email_set:
             out.append(f"本材料库的 Git 邮箱已改为 access.toml 中登记的 {self.email_set}。")
-        out.append(f"查看这些提交：git log -p {self.branch} --not --remotes")
+        if self.shared:
+            remote = self.upstream.split("/", 1)[0]
+            out.append(f"这些提交也已推送到服务器的分支 {self.shared}，省办公室可以查看"
+                       f"（git fetch 后 git log -p {remote}/{self.shared}）。")
+        elif self.not_shared:
+            out.append(f"未能把这些提交推送到服务器（{self.not_shared}）：它们只保存在本机的 {self.branch} 中，"
+                       "移到一边已经完成。")
+        out.append(f"查看这些提交：git log -p {self.upstream}..{self.branch}")
         return out
 
 
@@ -84,6 +100,7 @@ def set_aside(root: Path, *, actor: Actor | None, max_bytes: int | None = None,
             raise LlweekError(f"被拒绝的提交已保存在 {branch}，但无法回到服务器的版本：本机有尚未提交的修改"
                               f"与之冲突（{(err or out).strip()}）。请先保存或撤销这些修改，再试一次")
         result = SetAside(branch, commits, changes)  # type: ignore[arg-type]
+        result.upstream = upstream.removeprefix("refs/remotes/")
         limit = max_bytes or load_campaign(root).rules.photo_max_mb * 1024 * 1024
         carry = [c for c in changes if _may_carry(repo, c, actor, base, upstream, branch, limit)]
         result.left = [c.path for c in changes if c not in carry]
@@ -91,7 +108,34 @@ def set_aside(root: Path, *, actor: Actor | None, max_bytes: int | None = None,
             result.email_set = _registered_identity(repo, actor)
             _carry(repo, root, carry, branch)
             result.carried = [c.path for c in carry]
+    with open_repo(root) as repo:  # the network, without holding the clone's lock
+        _share(repo, result, actor)
     return result
+
+
+def _share(repo: GitRepo, result: SetAside, actor: Actor | None) -> None:
+    """Push the set-aside branch to `rejected/<login>/<date>` on the server, as a new branch."""
+    if actor is None or not actor.login:
+        result.not_shared = "没有在 access.toml 中找到您的账号"
+        return
+    remote = result.upstream.split("/", 1)[0]
+    target = f"{actor.login}/{result.branch.removeprefix(PREFIX)}"
+    status, out, err = repo.call("push", "--porcelain", remote,
+                                 f"refs/heads/{result.branch}:refs/heads/{PREFIX}{target}",
+                                 timeout=NETWORK_TIMEOUT)
+    flags = [line.split("\t") for line in out.splitlines() if "\t" in line]
+    if status == 0 and flags and all(flag[0] != "!" for flag in flags):
+        result.shared = f"{PREFIX}{target}"
+        return
+    said = [line.removeprefix("remote:").strip() for line in err.splitlines()
+            if line.startswith("remote:") and line.removeprefix("remote:").strip()]
+    reasons = [line for line in said if not line.startswith(("您本地的提交不会丢失", "llweek：推送被拒绝"))]
+    if flags and reasons:
+        result.not_shared = "服务器拒绝保存：" + " ".join(reasons[:4]) + ("……" if len(reasons) > 4 else "")
+    elif flags:
+        result.not_shared = "服务器拒绝保存：" + " ".join(f[-1] for f in flags if f[0] == "!").strip()
+    else:
+        result.not_shared = "无法连接服务器：" + (err.strip().splitlines() or ["没有回应"])[-1]
 
 
 def _upstream(repo: GitRepo) -> str:

@@ -22,7 +22,7 @@ from datastore.hook import hook_script, marker
 from datastore.pusher import HookSettings, pusher_login
 from tests.builders import jpeg_bytes
 from tests.conftest import git
-from tests.hookscenarios import (CHANGCHUN, PROVINCE, central, central_master, clone_as,  # noqa: F401
+from tests.hookscenarios import (CHANGCHUN, JILIN as JILIN_LOGIN, PROVINCE, central, central_master, clone_as,  # noqa: F401
                                  commit_entry, commit_file, commit_raw_tree, commit_tree_with,
                                  hash_raw, hash_text, install, octopus, push, raw_tree,
                                  replace_entry, seed_campaign, server_head, symlink_target)
@@ -637,3 +637,85 @@ def test_install_hook_without_gitolite_runs_the_hooks_as_another_account(open_fo
     assert "已以 nobody 账号试运行这两个钩子，运行正常" in done.stdout
     assert "推送时服务器上的登录账号" in done.stdout
     assert git(bare, "config", "llweek.gitolite").strip() == "false"
+
+
+def test_install_hook_run_by_another_account_says_it_did_not_run_the_hooks(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch):
+    """An account neither root nor the owner cannot start the hooks as the owner: it says so."""
+    bare = tmp_path / "central.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    owner = bare.stat().st_uid
+    monkeypatch.setattr(os, "geteuid", lambda: owner + 4242)
+    code = main(["install-hook", "--gitolite", "--province", PROVINCE, str(bare)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "试运行这两个钩子，运行正常" not in out
+    assert "没有真正试运行这两个钩子" in out
+    assert "这次只检查了" in out and "能读取和执行钩子" in out and "请以 root 重新运行" in out
+    assert (bare / "hooks" / "pre-receive").exists()
+
+
+def test_install_hook_as_the_owner_says_it_ran_the_hooks(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture):
+    bare = tmp_path / "central.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    assert main(["install-hook", "--gitolite", "--province", PROVINCE, str(bare)]) == 0
+    out = capsys.readouterr().out
+    assert f"已以 {pwd.getpwuid(bare.stat().st_uid).pw_name} 账号试运行这两个钩子，运行正常" in out
+    assert "没有真正试运行" not in out
+
+
+# ------------------------------------------------------------------ set-aside branches on the server
+
+
+def test_a_unit_may_keep_refused_commits_on_a_new_branch_of_its_own_login(central: Path, clone_as):
+    clone = clone_as(CHANGCHUN)
+    git(clone, "config", "user.email", "zhangli@qq.com")
+    refused = commit_file(clone, "campaign.toml", "# 改\n", "顺手改通知")
+    before = server_head(central)
+    done = push(clone, CHANGCHUN, f"HEAD:refs/heads/rejected/{CHANGCHUN}/2021-05-20")
+    assert done.returncode == 0, done.stderr
+    assert git(central, "rev-parse", f"rejected/{CHANGCHUN}/2021-05-20").strip() == refused
+    assert server_head(central) == before
+
+
+@pytest.mark.parametrize("ref", [f"rejected/{JILIN_LOGIN}/2021-05-20", "rejected/2021-05-20",
+                                 f"rejected/{CHANGCHUN}"])
+def test_a_unit_may_not_push_into_another_logins_set_aside_branches(central: Path, clone_as, ref):
+    clone = clone_as(CHANGCHUN)
+    commit_file(clone, "units/changchun/work_plan.toml", 'title = "方案"\n', "自己的")
+    done = push(clone, CHANGCHUN, f"HEAD:refs/heads/{ref}")
+    assert done.returncode != 0
+    assert f"单位人员只能把移到一边的提交推送到自己的分支 rejected/{CHANGCHUN}/<名称>" in done.stderr
+    assert git(central, "branch", "--list", "rejected/*") == ""
+
+
+def test_a_set_aside_branch_on_the_server_is_never_moved_or_deleted_by_a_unit(central: Path,
+                                                                             clone_as):
+    clone = clone_as(CHANGCHUN)
+    ref = f"refs/heads/rejected/{CHANGCHUN}/2021-05-20"
+    first = commit_file(clone, "units/changchun/work_plan.toml", 'title = "方案"\n', "一")
+    assert push(clone, CHANGCHUN, f"HEAD:{ref}").returncode == 0
+    commit_file(clone, "units/changchun/work_plan.toml", 'title = "方案二"\n', "二")
+    done = push(clone, CHANGCHUN, f"HEAD:{ref}")
+    assert done.returncode != 0 and "只能推送为新分支，不能改动或覆盖已有的分支" in done.stderr
+    done = push(clone, CHANGCHUN, f":{ref}")
+    assert done.returncode != 0 and "只有省级人员可以删除" in done.stderr
+    assert git(central, "rev-parse", ref).strip() == first
+
+
+def test_a_set_aside_branch_still_may_not_hold_a_symbolic_link(central: Path, clone_as):
+    clone = clone_as(CHANGCHUN)
+    link = commit_entry(clone, "120000", hash_text(clone, "/dev/zero"), "units/changchun/unit.toml",
+                        "链接")
+    done = push(clone, CHANGCHUN, f"HEAD:refs/heads/rejected/{CHANGCHUN}/2021-05-20")
+    assert done.returncode != 0
+    assert f"提交 {link[:7]}「链接」：units/changchun/unit.toml" in done.stderr
+    assert git(central, "branch", "--list", "rejected/*") == ""
+
+
+def test_a_set_aside_branch_pushed_with_main_leaves_main_fully_checked(central: Path, clone_as):
+    clone = clone_as(CHANGCHUN)
+    commit_file(clone, "campaign.toml", "# 改\n", "顺手改通知")
+    done = push(clone, CHANGCHUN, "HEAD:main", f"HEAD:refs/heads/rejected/{CHANGCHUN}/x")
+    assert done.returncode != 0 and "「顺手改通知」：campaign.toml" in done.stderr

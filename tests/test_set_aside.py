@@ -20,7 +20,8 @@ from datastore.syncstate import local_state
 from tests.conftest import git
 from tests.gitscenarios import ACTIVITY, central as bare_copy, clone, edit, fields, llweek
 from tests.hookscenarios import (CHANGCHUN, PROVINCE, central, central_master,  # noqa: F401
-                                 clone_as, commit_file, push, server_head)
+                                 clone_as, commit_entry, commit_file, hash_text, push,
+                                 server_head)
 from tui.app import LlweekApp
 from tui.screens.dialogs import ConfirmDialog
 from tui.cli import main
@@ -59,6 +60,10 @@ def test_after_a_refused_push_set_aside_lets_sync_go_on_and_loses_nothing(centra
     assert git(central, "show", "main:units/changchun/work_plan.toml") == 'title = "长春市方案"\n'
     assert git(central, "show", "main:campaign.toml") == campaign
     assert git(clone, "rev-parse", BRANCH).strip() == foreign  # every refused commit is kept
+    shared = f"rejected/{CHANGCHUN}/{BRANCH.removeprefix('rejected/')}"
+    assert f"这些提交也已推送到服务器的分支 {shared}，省办公室可以查看" in out
+    assert git(central, "rev-parse", shared).strip() == foreign  # the province can look too
+    assert git(central, "rev-parse", "main").strip() != foreign
     assert git(clone, "merge-base", "--is-ancestor", own, BRANCH, check=False) == ""
     assert (clone / "campaign.toml").read_text(encoding="utf-8") == campaign
     assert llweek(capsys, "sync", "-C", str(clone))[:2] == (0, "拉取 0 个提交，推送 0 个提交\n")
@@ -148,3 +153,45 @@ def test_sync_leaves_files_the_server_would_refuse_uncommitted(central: Path, cl
                                             "units/changchun/photos/run.sh（不属于材料库的文件）",
                                             "units/changchun/photos/zero.jpg（是符号链接，不是普通文件）"]
     assert server_head(central) == git(clone, "rev-parse", "HEAD").strip()
+
+
+def test_the_province_sees_the_set_aside_commits_in_its_own_clone(central: Path, clone_as,
+                                                                  monkeypatch: pytest.MonkeyPatch):
+    clone = clone_as(CHANGCHUN)
+    commit_file(clone, "reviews/changchun.toml", '[work_plan]\nstate = "accepted"\n', "自己审核")
+    assert push(clone, CHANGCHUN).returncode != 0
+    result = set_aside(clone, actor=Actor(CHANGCHUN, "张丽", "unit", "changchun", "cc_zhangli@126.com"))
+    assert result.shared == f"rejected/{CHANGCHUN}/{BRANCH.removeprefix('rejected/')}"
+
+    province = clone_as(PROVINCE)
+    git(province, "fetch", "-q")
+    shown = git(province, "log", "-p", f"origin/{result.shared}", "--not", "origin/main")
+    assert "自己审核" in shown and '+state = "accepted"' in shown
+
+
+def test_commits_the_server_will_not_store_stay_in_the_clone_only(central: Path, clone_as, capsys):
+    clone = clone_as(CHANGCHUN)
+    commit_file(clone, "units/changchun/work_plan.toml", 'title = "长春市方案"\n', "长春市: 新增 工作方案")
+    link = commit_entry(clone, "120000", hash_text(clone, "/dev/zero"), "units/changchun/unit.toml",
+                        "链接")
+    code, out, err = llweek(capsys, "sync", "-C", str(clone), "--set-aside")
+    assert code == 0, err
+    assert f"个提交已移到本机分支 {BRANCH}" in out
+    assert "未能把这些提交推送到服务器（服务器拒绝保存：" in out and "符号链接" in out
+    assert f"它们只保存在本机的 {BRANCH} 中，移到一边已经完成" in out
+    assert git(central, "branch", "--list", "rejected/*") == ""
+    assert git(clone, "merge-base", "--is-ancestor", link, BRANCH, check=False) == ""
+    assert "work_plan.toml" in git(central, "ls-tree", "-r", "--name-only", "main")
+
+
+def test_set_aside_without_the_server_still_goes_back_and_says_where_the_commits_are(
+        central: Path, clone_as, tmp_path: Path):
+    clone = clone_as(CHANGCHUN)
+    refused = commit_file(clone, "campaign.toml", "# 改\n", "越权")
+    git(clone, "config", "remote.origin.pushurl", str(tmp_path / "gone.git"))
+    result = set_aside(clone, actor=Actor(CHANGCHUN, "张丽", "unit", "changchun", "cc_zhangli@126.com"))
+    said = "\n".join(result.lines())
+    assert result.shared is None and "未能把这些提交推送到服务器（无法连接服务器：" in said
+    assert f"它们只保存在本机的 {BRANCH} 中，移到一边已经完成" in said
+    assert git(clone, "rev-parse", BRANCH).strip() == refused
+    assert git(clone, "rev-parse", "HEAD").strip() == server_head(central)

@@ -13,7 +13,12 @@ def run(args: argparse.Namespace) -> int:
     done = install_hook(Path(args.bare_repo).resolve(), gitolite=args.gitolite,
                         province=args.province)
     print(f"已安装推送权限检查和推送记录：{'、'.join(str(path) for path in done.hooks)}")
-    print(f"已以 {done.tested_as} 账号试运行这两个钩子，运行正常。")
+    if done.ran:
+        print(f"已以 {done.tested_as} 账号试运行这两个钩子，运行正常。")
+    else:
+        print(f"没有真正试运行这两个钩子：只有 root 或 {done.tested_as} 账号本身才能以 {done.tested_as} "
+              f"账号运行它们，这次只检查了 {done.tested_as} 账号能读取和执行钩子、Python 解释器和 llweek "
+              "所需的文件。请以 root 重新运行 llweek install-hook，让它真正试运行一遍。")
     print("推送者：" + ("gitolite 按 SSH 公钥认定的用户名（GL_USER）" if done.gitolite
                     else "推送时服务器上的登录账号（没有 gitolite 时，请确认各账号无法直接写入仓库文件）"))
     if done.province:
