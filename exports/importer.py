@@ -12,7 +12,8 @@ in a hidden column, and a hidden sheet holds the records as they were exported, 
   from the workbook deletes its record; a cell left as exported changes nothing, even where a
   colleague changed the record in the repository since (theirs stays); the same field
   changed on both sides is refused, never overwritten;
-- a record added to the repository after the export is left alone.
+- a record added to the repository after the export is left alone; without the hidden sheet
+  (a sheet copied into a new workbook) a record not shown is kept, and the plan lists it.
 What cannot be read faithfully stops the import with its cell address: a value of the wrong
 type, a formula, a merged cell among the rows, a column or a cell that is not part of the
 form, a table of another unit. Nothing is written then; else all changes are one commit.
@@ -67,6 +68,7 @@ MAX_UNPACKED_MB = 200
 MAX_ROWS = 5000  # rows read from one sheet; an annex of a unit is far shorter
 MATCH_FIELDS = {"activities": ("name",), "advanced_units": ("full_name",),
                 "advanced_people": ("name", "employer")}
+KEPT_HINT = "要删除表格中没有的记录，请重新导出表格，在新导出的表格中删除后再导入"
 SHOWN = 24  # characters of a long value shown in a change line
 _NOISE = re.compile(r"[\s\d“”\"「」()（）:：]")
 _STAMP_LINE = re.compile(r"^[\s\u3000]*(?:[（(]盖章[)）]|\d*\s*年\s*\d*\s*月\s*\d*\s*日)[\s\u3000]*$")
@@ -115,6 +117,7 @@ class ImportPlan:
     unchanged: int = 0
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # records not shown that were not deleted
 
     def count(self, verb: str) -> int:
         return sum(c.verb == verb for c in self.changes)
@@ -127,8 +130,10 @@ class ImportPlan:
                 f"修改 {self.count('修改')} 条{tail}）")
 
     def lines(self) -> list[str]:
-        """Each addition, each changed field, each deletion; the dry run and the commit say this."""
+        """Each addition, each changed field, each deletion, each record the workbook no longer
+        shows but that was not deleted; the dry run and the commit say this."""
         out = [line for change in self.changes for line in change.lines()]
+        out += self.kept
         if self.unchanged:
             out.append(f"{self.unchanged} 条与材料库中相同，不变")
         return out
@@ -771,6 +776,13 @@ class KindPlan:
                                          "已被修改：为免丢失，未删除。请重新导出后再改")
                     continue
                 plan.changes.append(Change(kind, stored.record, stored.digest, "删除"))
+        else:  # without the hidden sheet a missing row may be a deletion or a later addition
+            for rid, stored in self.stored.items():
+                if rid not in self.claimed:
+                    plan.kept.append(f"表格中没有{kind.describe(stored.record)}，未删除：这份表格"
+                                     "缺少导出时的隐藏信息，无法确认是删除")
+            if plan.kept and KEPT_HINT not in plan.notes:
+                plan.notes.append(KEPT_HINT)
         self._renumber()
         changed = {c.record.id for c in plan.changes if c.kind is kind}  # type: ignore[attr-defined]
         plan.unchanged += sum(rid not in changed for rid in self.claimed)
