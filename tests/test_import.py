@@ -430,3 +430,50 @@ def test_row_deleted_from_a_copied_sheet_is_listed_as_not_deleted(sample_repo, t
     assert _import(sample_repo, "changchun", copied) == 0
     out = capsys.readouterr().out
     assert line in out and "没有需要导入的改动" in out
+
+
+def _without_hidden_ids(path: Path) -> Path:
+    """The workbook as if re-typed from the printout: no hidden sheet, no hidden id column."""
+    book = openpyxl.load_workbook(path)
+    del book["llweek"]
+    for ws in book.worksheets:
+        [col] = {c.column for row in ws.iter_rows(max_row=6) for c in row
+                 if str(c.value or "").startswith("llweek:")}
+        ws.delete_cols(col)
+    book.save(path)
+    return path
+
+
+def test_another_units_annex_without_hidden_ids_is_refused_naming_both_units(
+        sample_repo, tmp_path, capsys):
+    before = _head(sample_repo)
+    for number in range(1, 6):
+        path = _without_hidden_ids(_export(sample_repo, tmp_path / str(number), number, "jilin"))
+        assert _import(sample_repo, "changchun", path, "--dry-run") == 1, number
+        err = capsys.readouterr().err
+        assert "是吉林市的表格，不是长春市的" in err, (number, err)
+    path = _without_hidden_ids(_export(sample_repo, tmp_path / "form", 4, "jilin"))
+    assert _import(sample_repo, "changchun", path) == 1
+    assert "B5「工作单位」是「吉林市龙潭区乌拉街满族镇社区学校」" in capsys.readouterr().err
+    assert _head(sample_repo) == before and git(sample_repo, "status", "--porcelain") == ""
+    # the unit's own forms without ids are still accepted
+    own = _without_hidden_ids(_export(sample_repo, tmp_path / "own", 2, "changchun"))
+    assert _import(sample_repo, "changchun", own) == 0, capsys.readouterr().err
+
+
+def test_form_typed_without_hidden_ids_is_ranked_after_the_existing_ones(sample_repo, tmp_path,
+                                                                          capsys):
+    people = _stored(sample_repo, "changchun", "advanced_people")
+    path = _without_hidden_ids(_export(sample_repo, tmp_path, 4, "changchun"))
+    book = openpyxl.load_workbook(path)
+    ws = book.copy_worksheet(book.worksheets[0])
+    ws["B3"], ws["B5"] = "李秀兰", "长春市朝阳区社区教育学院"
+    book.move_sheet(ws, offset=-len(book.sheetnames) + 1)  # the new form first
+    book.save(path)
+    assert book.sheetnames[0] == ws.title
+
+    assert _import(sample_repo, "changchun", path) == 0, capsys.readouterr().err
+    after = {p.name: p.rank for p in _stored(sample_repo, "changchun", "advanced_people")}
+    assert after == {**{p.name: p.rank for p in people}, "李秀兰": len(people) + 1}
+    assert _import(sample_repo, "changchun", path) == 0  # again: nothing added, nothing moved
+    assert {p.name: p.rank for p in _stored(sample_repo, "changchun", "advanced_people")} == after
