@@ -12,10 +12,12 @@ in a hidden column, and a hidden sheet holds the records as they were exported, 
   from the workbook deletes its record; a cell left as exported changes nothing, even where a
   colleague changed the record in the repository since (theirs stays); the same field
   changed on both sides is refused, never overwritten;
-- a record added to the repository after the export is left alone.
+- a record added to the repository after the export is left alone; without the hidden sheet
+  (a sheet copied into a new workbook) a record not shown is kept, and the plan lists it.
 What cannot be read faithfully stops the import with its cell address: a value of the wrong
 type, a formula, a merged cell among the rows, a column or a cell that is not part of the
-form, a table of another unit. Nothing is written then; else all changes are one commit.
+form, a table (or form) of another unit. Nothing is written then; else all changes are one
+commit.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ MAX_UNPACKED_MB = 200
 MAX_ROWS = 5000  # rows read from one sheet; an annex of a unit is far shorter
 MATCH_FIELDS = {"activities": ("name",), "advanced_units": ("full_name",),
                 "advanced_people": ("name", "employer")}
+KEPT_HINT = "要删除表格中没有的记录，请重新导出表格，在新导出的表格中删除后再导入"
 SHOWN = 24  # characters of a long value shown in a change line
 _NOISE = re.compile(r"[\s\d“”\"「」()（）:：]")
 _STAMP_LINE = re.compile(r"^[\s\u3000]*(?:[（(]盖章[)）]|\d*\s*年\s*\d*\s*月\s*\d*\s*日)[\s\u3000]*$")
@@ -115,6 +118,7 @@ class ImportPlan:
     unchanged: int = 0
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # records not shown that were not deleted
 
     def count(self, verb: str) -> int:
         return sum(c.verb == verb for c in self.changes)
@@ -127,8 +131,10 @@ class ImportPlan:
                 f"修改 {self.count('修改')} 条{tail}）")
 
     def lines(self) -> list[str]:
-        """Each addition, each changed field, each deletion; the dry run and the commit say this."""
+        """Each addition, each changed field, each deletion, each record the workbook no longer
+        shows but that was not deleted; the dry run and the commit say this."""
         out = [line for change in self.changes for line in change.lines()]
+        out += self.kept
         if self.unchanged:
             out.append(f"{self.unchanged} 条与材料库中相同，不变")
         return out
@@ -255,6 +261,7 @@ class Item:
     cells: dict[str, str]  # field → cell address, for messages
     order: float | None = None  # 序号 / 推荐序号 as typed
     position: int = 0
+    typed: bool = False  # a form without a hidden id: it does not say where it ranks
 
 
 def _key_column(ws: Any) -> tuple[int | None, str | None]:
@@ -771,6 +778,13 @@ class KindPlan:
                                          "已被修改：为免丢失，未删除。请重新导出后再改")
                     continue
                 plan.changes.append(Change(kind, stored.record, stored.digest, "删除"))
+        else:  # without the hidden sheet a missing row may be a deletion or a later addition
+            for rid, stored in self.stored.items():
+                if rid not in self.claimed:
+                    plan.kept.append(f"表格中没有{kind.describe(stored.record)}，未删除：这份表格"
+                                     "缺少导出时的隐藏信息，无法确认是删除")
+            if plan.kept and KEPT_HINT not in plan.notes:
+                plan.notes.append(KEPT_HINT)
         self._renumber()
         changed = {c.record.id for c in plan.changes if c.kind is kind}  # type: ignore[attr-defined]
         plan.unchanged += sum(rid not in changed for rid in self.claimed)
@@ -795,11 +809,13 @@ class KindPlan:
 
     def _renumber(self) -> None:
         """序号 / 推荐序号: the workbook's order (rows sorted by their numbers), the records it
-        does not show after them; numbers 1, 2, 3 … only when that order changed or has gaps."""
+        does not show after them; numbers 1, 2, 3 … only when that order changed or has gaps.
+        A form without a hidden id does not say where it ranks: a record it matched keeps its
+        place, a new one goes after all the others."""
         name = self.kind.order_field
         if not name:
             return
-        items = {**{rid: item for rid, item in self.claimed.items()},
+        items = {**{rid: item for rid, item in self.claimed.items() if not item.typed},
                  **{record.id: item for item, record in self.added}}  # type: ignore[attr-defined]
         deleted = {c.record.id for c in self.plan.changes  # type: ignore[attr-defined]
                    if c.kind is self.kind and c.verb == "删除"}
@@ -812,8 +828,9 @@ class KindPlan:
             previous = number
             shown.append((number, len(shown), rid))
         wanted = [rid for _, _, rid in sorted(shown)]
+        late = [rid for rid in wanted if items[rid].typed]
         rest = [rid for rid in self.stored if rid not in items and rid not in deleted]
-        wanted += rest
+        wanted = [rid for rid in wanted if rid not in late] + rest + late
         current = {rid: getattr(self.stored[rid].record, name, None) for rid in self.stored}
         added = {record.id: record for _, record in self.added}  # type: ignore[attr-defined]
         kept = [rid for rid in wanted if rid not in added]
@@ -894,6 +911,34 @@ def _check_header(ws: Any, annex: Annex, data: RepoData, unit: UnitData,
             return
 
 
+#: the form fields that name where the applicant works, hence whose form it is
+FORM_PLACES = ("full_name", "parent_org", "address", "employer")
+
+
+def _check_form(ws: Any, annex: Annex, form: Item, data: RepoData, unit: UnitData,
+                problems: list[str]) -> None:
+    """A form without llweek's hidden column has no unit line: its 单位全称 / 上级主管部门 /
+    通讯地址 (附表2) or 工作单位 (附表4) go by. Refuse a form naming another unit and not this one."""
+
+    def names(one: UnitData) -> set[str]:
+        found = {_compact(n) for n in (*_unit_names(one), unit_lines(one, data.campaign).full_name)}
+        return {n for n in found if len(n) > 2}
+
+    values = {name: _compact(form.raw.get(name)) for name in FORM_PLACES if name in form.raw}
+    values = {name: text for name, text in values.items() if text}
+    own = names(unit)
+    if any(n in text for text in values.values() for n in own):
+        return
+    for name, text in values.items():
+        for other in data.units.values():
+            if other.id != unit.id and any(n in text for n in names(other)):
+                label = annex.kind.model.label_of(name)
+                problems.append(f"工作表「{ws.title}」{form.cells.get(name, '')}「{label}」是"
+                                f"「{_text(form.raw.get(name)).strip()}」，是{other.name}的表格，"
+                                f"不是{unit.name}的：请确认 --unit 是否选对")
+                return
+
+
 def read_plan(root: Path, unit_id: str, path: Path) -> ImportPlan:
     """What importing `path` into `unit_id` would change; reads, never writes."""
     data: RepoData = load_repo(root)
@@ -937,8 +982,11 @@ def read_plan(root: Path, unit_id: str, path: Path) -> ImportPlan:
         if annex.is_form:
             form = reader.form()
             if form is not None:
+                if reader.unit is None:
+                    _check_form(ws, annex, form, data, unit, plan.problems)
                 form.position = len(bucket) + 1
                 form.order = float(form.position)
+                form.typed = form.id is None
                 bucket.append(form)
             continue
         if reader.unit is None:

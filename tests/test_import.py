@@ -378,3 +378,102 @@ def test_save_many_refuses_a_changed_file_and_writes_nothing(sample_repo):
         save_many(sample_repo, "changchun", [new, (ACTIVITIES, stored.record, stored.digest)],
                   "导入 测试")
     assert not (sample_repo / "units/changchun/activities/freshone01.toml").exists()
+
+
+def _copied_into_a_new_workbook(path: Path) -> Path:
+    """The visible sheet copied cell by cell into a new workbook, as someone would paste it:
+    the hidden id column comes along, the hidden 'llweek' sheet does not."""
+    source = openpyxl.load_workbook(path).worksheets
+    copy = openpyxl.Workbook()
+    copy.remove(copy.active)
+    for ws in source:
+        if ws.sheet_state != "visible":
+            continue
+        target = copy.create_sheet(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    target[cell.coordinate] = cell.value
+    out = path.with_name(f"copy-{path.name}")
+    copy.save(out)
+    return out
+
+
+def test_row_deleted_from_a_copied_sheet_is_listed_as_not_deleted(sample_repo, tmp_path, capsys):
+    before = _stored(sample_repo, "changchun", "activities")
+    gone = before[2]
+    exported = _export(sample_repo, tmp_path, 1, "changchun")
+    copied = _copied_into_a_new_workbook(exported)
+    book = openpyxl.load_workbook(copied)
+    assert "llweek" not in book.sheetnames
+    ws = book.active
+    _delete_record_rows(ws, gone.id)
+    number = 0
+    for row in range(5, ws.max_row + 1):
+        if isinstance(ws.cell(row, 1).value, int):
+            number += 1
+            ws.cell(row, 1, number)
+    book.save(copied)
+
+    line = f"表格中没有附表1「{gone.name}」，未删除：这份表格缺少导出时的隐藏信息，无法确认是删除"
+    assert _import(sample_repo, "changchun", copied, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert line in out and f"删除 附表1「{gone.name}」" not in out
+    assert _import(sample_repo, "changchun", copied) == 0
+    assert line in capsys.readouterr().out
+    assert line in git(sample_repo, "log", "-1", "--format=%B")
+    after = {r.id: r for r in _stored(sample_repo, "changchun", "activities")}
+    assert gone.id in after and len(after) == len(before)
+    assert sorted(r.seq for r in after.values()) == list(range(1, len(before) + 1))
+
+    # nothing else to import: the line is still there, not swallowed by 没有需要导入的改动
+    assert _import(sample_repo, "changchun", copied) == 0
+    out = capsys.readouterr().out
+    assert line in out and "没有需要导入的改动" in out
+
+
+def _without_hidden_ids(path: Path) -> Path:
+    """The workbook as if re-typed from the printout: no hidden sheet, no hidden id column."""
+    book = openpyxl.load_workbook(path)
+    del book["llweek"]
+    for ws in book.worksheets:
+        [col] = {c.column for row in ws.iter_rows(max_row=6) for c in row
+                 if str(c.value or "").startswith("llweek:")}
+        ws.delete_cols(col)
+    book.save(path)
+    return path
+
+
+def test_another_units_annex_without_hidden_ids_is_refused_naming_both_units(
+        sample_repo, tmp_path, capsys):
+    before = _head(sample_repo)
+    for number in range(1, 6):
+        path = _without_hidden_ids(_export(sample_repo, tmp_path / str(number), number, "jilin"))
+        assert _import(sample_repo, "changchun", path, "--dry-run") == 1, number
+        err = capsys.readouterr().err
+        assert "是吉林市的表格，不是长春市的" in err, (number, err)
+    path = _without_hidden_ids(_export(sample_repo, tmp_path / "form", 4, "jilin"))
+    assert _import(sample_repo, "changchun", path) == 1
+    assert "B5「工作单位」是「吉林市龙潭区乌拉街满族镇社区学校」" in capsys.readouterr().err
+    assert _head(sample_repo) == before and git(sample_repo, "status", "--porcelain") == ""
+    # the unit's own forms without ids are still accepted
+    own = _without_hidden_ids(_export(sample_repo, tmp_path / "own", 2, "changchun"))
+    assert _import(sample_repo, "changchun", own) == 0, capsys.readouterr().err
+
+
+def test_form_typed_without_hidden_ids_is_ranked_after_the_existing_ones(sample_repo, tmp_path,
+                                                                          capsys):
+    people = _stored(sample_repo, "changchun", "advanced_people")
+    path = _without_hidden_ids(_export(sample_repo, tmp_path, 4, "changchun"))
+    book = openpyxl.load_workbook(path)
+    ws = book.copy_worksheet(book.worksheets[0])
+    ws["B3"], ws["B5"] = "李秀兰", "长春市朝阳区社区教育学院"
+    book.move_sheet(ws, offset=-len(book.sheetnames) + 1)  # the new form first
+    book.save(path)
+    assert book.sheetnames[0] == ws.title
+
+    assert _import(sample_repo, "changchun", path) == 0, capsys.readouterr().err
+    after = {p.name: p.rank for p in _stored(sample_repo, "changchun", "advanced_people")}
+    assert after == {**{p.name: p.rank for p in people}, "李秀兰": len(people) + 1}
+    assert _import(sample_repo, "changchun", path) == 0  # again: nothing added, nothing moved
+    assert {p.name: p.rank for p in _stored(sample_repo, "changchun", "advanced_people")} == after

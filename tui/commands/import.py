@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
         raise ImportRefused("以下内容无法导入，未写入任何记录：\n  " + "\n  ".join(plan.problems)
                             + "\n请在表格中改正后重新导入")
     if not plan.changes:
+        for line in plan.kept:
+            print(line)
         if plan.unchanged:
             print(f"{plan.unchanged} 条与材料库中相同，不变")
         print("没有需要导入的改动")

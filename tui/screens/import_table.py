@@ -34,6 +34,8 @@ def plan_text(plan: ImportPlan) -> Text:
     elif not plan.changes:
         text.append("没有需要导入的改动", style="bold")
         text.append(f"（{plan.unchanged} 条与材料库中相同）\n" if plan.unchanged else "\n")
+        for line in plan.kept:
+            text.append(f"  {line}\n")
     else:
         text.append(f"将{plan.subject()}：\n", style="bold")
         for line in plan.lines():
