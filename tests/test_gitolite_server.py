@@ -11,9 +11,11 @@ an administrator's mistake would: llweek's hook must still not be fooled).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +35,15 @@ LOGINS = [PROVINCE, CHANGCHUN, WANGYU, JILIN]
 REPOS = ["llweek", "llweek-first", "llweek-gitolite-only", "llweek-lax"]
 WHY = missing()
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(WHY is not None, reason=WHY or "")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_server_at_a_time() -> Iterator[None]:
+    """Test workers take turns: accounts, sshd and gitolite set-ups share the system's files
+    (/etc/passwd, ssh's known hosts), so two at once trip over each other."""
+    with open(Path(tempfile.gettempdir()) / "llweek-test-server.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -132,7 +143,9 @@ def test_a_units_push_the_provinces_push_and_a_merge_of_the_provinces_work_are_a
     done = sync(server, PROVINCE, province)
     assert done.returncode == 0 and "拉取 1 个提交，推送 2 个提交" in done.stdout, done.stderr
     write(server, CHANGCHUN, unit, "units/changchun/photos/开幕式.jpg", jpeg_bytes(64, 64))
-    done = sync(server, CHANGCHUN, unit)  # merges the province's review, then pushes the merge
+    # a photo copied in by hand joins only when asked for; the sync merges the province's
+    # review, then pushes the merge
+    done = sync(server, CHANGCHUN, unit, "--with-photos")
     assert done.returncode == 0 and "推送 2 个提交" in done.stdout, done.stderr
     assert server.head("llweek") == git(unit, "rev-parse", "HEAD").strip()
     reader = clone(server, JILIN)
@@ -251,8 +264,11 @@ def test_a_commit_made_as_someone_else_is_refused(server: Server):
     unit = clone(server, CHANGCHUN)
     before = server.head("llweek")
     write(server, CHANGCHUN, unit, "units/changchun/work_plan.toml", 'title = "方案"\n')
+    # added first: an earlier test on this server may have left the work plan deleted
+    server.staff[CHANGCHUN].run("git", "-C", str(unit), "add", "units/changchun/work_plan.toml",
+                                check=True)
     server.staff[CHANGCHUN].run("git", "-C", str(unit), "-c", "user.name=吴晓辉", "-c",
-                                "user.email=jlqmx@126.com", "commit", "-qam", "以省级名义", check=True)
+                                "user.email=jlqmx@126.com", "commit", "-qm", "以省级名义", check=True)
     done = push(server, CHANGCHUN, unit)
     assert done.returncode != 0
     assert "「以省级名义」：提交者是 吴晓辉 <jlqmx@126.com>" in done.stderr
