@@ -23,26 +23,11 @@ from datastore.errors import IdentityMissing, LlweekError
 from datastore.gitrepo import GitRepo, Identity, is_git_repo
 from datastore.syncstate import LocalState, local_state
 from tui.failures import explain
+from tui.jobs import Job
 from tui.palette import LlweekCommands
 from tui.syncer import Syncer
 from tui.widgets.bar import TopBar
 from tui.workspace import Workspace
-
-
-@dataclass
-class Job:
-    """Slow work for a worker thread, and what the UI does with its result afterwards.
-
-    `unit`: re-read this unit after the work, so every screen shows what is now on disk.
-    `failed`: a screen's own handling of an expected error (return True when handled).
-    `after`: runs when the work ends, whether it succeeded or not.
-    """
-
-    run: Callable[[], Any]
-    done: Callable[[Any], None] | None = None
-    unit: str | None = None
-    failed: Callable[[LlweekError], bool] | None = None
-    after: Callable[[], None] | None = None
 
 
 @dataclass

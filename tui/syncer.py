@@ -73,7 +73,7 @@ class Syncer:
         if self.running:
             app.notify("正在同步，请稍候。")
             return
-        from tui.app import Job
+        from tui.jobs import Job
 
         root, chosen = app.root, app.actor
 
@@ -109,7 +109,7 @@ class Syncer:
             self.app.notify(f"{self.refusal}\n被拒绝的提交都还在本机；再按 {SYNC_KEY} 同步时可以选择“移到一边并同步”。",
                             title="服务器拒绝了推送", severity="error", timeout=20)
             return
-        from tui.app import Job
+        from tui.jobs import Job
 
         root, chosen = self.app.root, self.app.actor
 

@@ -11,7 +11,7 @@ import pytest
 from datastore.errors import LlweekError, RepoBusy
 from tests.app_harness import make_app, notices, settle
 from tui import failures
-from tui.app import Job
+from tui.jobs import Job
 from tui.cli import main
 
 SOURCES = Path(__file__).resolve().parents[2]

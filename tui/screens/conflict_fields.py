@@ -16,7 +16,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,7 +29,7 @@ from datastore.conflicts import MINE, THEIRS, Choice, ConflictedRecord, Conflict
     resolve_fields, side_text
 from datastore.diff3 import has_markers
 from datastore.fieldpath import KeyPath, model_of_path, put, show
-from tui.app import Job, LlweekApp
+from tui.jobs import Job
 from tui.screens.conflicts import unit_of
 from tui.screens.dialogs import FormDialog
 from tui.screens.record_list import clip
@@ -39,6 +39,9 @@ from tui.widgets.record_text import record_text
 
 CHOICE_LABELS = {MINE: "我的", THEIRS: "对方的"}
 HINT = "每一项选一份：m 用我的，t 用对方的，e 改写；全部选好后 ctrl+s 保存。"
+
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
 
 
 @dataclass(frozen=True)

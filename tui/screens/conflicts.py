@@ -8,7 +8,7 @@ every record is settled, then offers to push.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,7 +21,7 @@ from datastore.conflicts import MINE, THEIRS, ConflictedRecord, ConflictKind, fi
     is_merging, list_conflicts, resolve_whole
 from datastore.loader import kind_of_path
 from datastore.tomlio import TomlSyntaxError, parse
-from tui.app import Job, LlweekApp
+from tui.jobs import Job
 from tui.screens.dialogs import Dialog
 from tui.screens.record_list import clip
 from tui.widgets.bar import KeysFooter, TopBar
@@ -30,6 +30,9 @@ from tui.workspace import Workspace
 
 INTRO = ("同步时，您和别人改了同一份材料的同一项，需要决定保留哪一份：选中文件按Enter逐项选择，"
          "全部解决后按f完成合并。中途退出不会丢失任何内容，下次打开会回到这里。")
+
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
 
 
 def unit_of(path: str) -> str | None:

@@ -7,6 +7,8 @@ owes what, with each unit's contact person.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,10 +19,12 @@ from textual.widgets import DataTable, Static
 from datastore.deadlines import STATE_LABELS, DeadlineSummary, State, days_text
 from datastore.models import DELIVERABLES
 from datastore.reminders import reminder_text, reminders
-from tui.app import LlweekApp
 from tui.commands.status import SHORT
 from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.state import state_text
+
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
 
 
 def deadlines_table(summaries: list[DeadlineSummary]) -> Table:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 from textual.app import ComposeResult
@@ -36,7 +36,7 @@ from datastore.rules import check_record
 from datastore.save import SaveResult, save_record
 from datastore.saveover import SaveOver, merge_over, resolved
 from datastore.tomlio import digest
-from tui.app import Job, LlweekApp
+from tui.jobs import Job
 from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.findings import FindingsView
 from tui.widgets.photo_slots import PhotoSlots
@@ -47,6 +47,9 @@ from tui.widgets.record_text import record_text
 AUTOSAVE_SECONDS = 3.0
 #: who fills in a field that belongs to the province, as a unit's form says
 PROVINCE_FILLS = "由省教育厅填写"
+
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
 
 
 class RecordEditor(Screen):

@@ -15,7 +15,7 @@ more step between `action_export` and `_write`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -33,12 +33,15 @@ from exports.export import WARNED, WROTE, export
 from exports.pdf import INSTALL_HINT, find_soffice
 from exports.reminders import write_reminders
 from exports.workbooks import UNREADABLE
-from tui.app import Job, LlweekApp
+from tui.jobs import Job
 from tui.outfolder import default_folder, out_folder
 from tui.screens.dialogs import Dialog
 from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.state import finding_text
 from tui.widgets.toggles import Option, Tick
+
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
 
 
 class ExportWarningDialog(Dialog):

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label, Static
 
 from datastore.photos import PHOTO_SUFFIXES, PhotoInfo, inspect_photo
-from tui.app import Job
+from tui.jobs import Job
 
 
 class PhotoTree(DirectoryTree):

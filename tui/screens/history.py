@@ -5,7 +5,7 @@ commit, as a new commit on top (history is never rewritten).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,12 +18,15 @@ from datastore.history import CommitInfo, RecordVersion, commit_changes, commits
     restore
 from datastore.loader import kind_of_path
 from datastore.save import SaveResult
-from tui.app import Job, LlweekApp
+from tui.jobs import Job
 from tui.screens.record_list import clip
 from tui.widgets.bar import KeysFooter, TopBar
 
 #: how many commits a unit's history lists (the newest)
 UNIT_LIMIT = 500
+
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
 
 
 def change_lines(version: RecordVersion) -> list[str]:

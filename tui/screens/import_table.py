@@ -7,6 +7,8 @@ does 导入 write it, as one commit. Reading and writing run in workers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pathlib import Path
 
 from rich.text import Text
@@ -18,9 +20,12 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from datastore.errors import LlweekError
 from exports.importer import ImportPlan, apply_plan, read_plan
-from tui.app import Job, LlweekApp
+from tui.jobs import Job
 from tui.screens.export import default_folder
 from tui.widgets.bar import TopBar
+
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
 
 
 def plan_text(plan: ImportPlan) -> Text:

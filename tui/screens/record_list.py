@@ -29,7 +29,7 @@ from datastore.ids import new_id
 from datastore.loader import StoredRecord
 from datastore.models import DELIVERABLES, RecordKind
 from datastore.save import delete_record
-from tui.app import Job
+from tui.jobs import Job
 from tui.ordering import move_subject, renumber
 from tui.screens.editor import RecordEditor
 from tui.screens.unit_screen import UnitScreen

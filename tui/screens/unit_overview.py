@@ -19,7 +19,7 @@ from datastore.loader import StoredRecord
 from datastore.marks import resubmit, set_mark
 from datastore.models import DELIVERABLES, REVIEW_STATES, Mark, ReviewEntry, UnitProfile
 from datastore.reviews import describe_review, set_review
-from tui.app import Job
+from tui.jobs import Job
 from tui.screens.unit_screen import UnitScreen
 from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.findings import FindingsView

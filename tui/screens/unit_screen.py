@@ -3,10 +3,13 @@ row shows its findings below and opens on enter, the read-only refusal, going ba
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from tui.app import LlweekApp
+if TYPE_CHECKING:
+    from tui.app import LlweekApp
 
 
 class UnitScreen(Screen):
