@@ -45,6 +45,20 @@ def missing() -> str | None:
             return f"未安装 {package}"
     if shared_base_python() is None:
         return f"没有其他账号也能运行的 Python {sys.version_info.major}.{sys.version_info.minor}"
+    hidden = closed_folder()
+    if hidden is not None:
+        return f"其他账号进不去 {hidden}：这次运行的 llweek 或它的依赖装在那里，别的账号无法运行"
+    return None
+
+
+def closed_folder() -> Path | None:
+    """A folder on the way to this run's llweek or its packages that other accounts cannot
+    enter (a checkout under a private folder), or None."""
+    for place in [ENTRY.parent.parent, *(Path(p) for p in sys.path if p.endswith("site-packages"))]:
+        real = Path(os.path.realpath(place))
+        for step in [*reversed(real.parents), real]:
+            if step.exists() and not step.stat().st_mode & 0o001:
+                return step
     return None
 
 

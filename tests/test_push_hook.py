@@ -26,7 +26,7 @@ from tests.hookscenarios import (CHANGCHUN, JILIN as JILIN_LOGIN, PROVINCE, cent
                                  commit_entry, commit_file, commit_raw_tree, commit_tree_with,
                                  hash_raw, hash_text, install, octopus, push, raw_tree,
                                  replace_entry, seed_campaign, server_head, symlink_target)
-from tests.sshserver import light_venv, shared_base_python
+from tests.sshserver import closed_folder, light_venv, shared_base_python
 from tui.cli import main
 
 # ------------------------------------------------------------------ who may change what
@@ -626,8 +626,9 @@ def test_install_hook_refuses_an_interpreter_other_accounts_cannot_run(open_fold
     assert git(bare, "config", "--get", "llweek.province", check=False) == ""
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shared_base_python() is None,
-                    reason="needs root and a Python interpreter every account may run")
+@pytest.mark.skipif(os.geteuid() != 0 or shared_base_python() is None
+                    or closed_folder() is not None,
+                    reason="needs root, and a Python interpreter and an llweek every account may run")
 def test_install_hook_without_gitolite_runs_the_hooks_as_another_account(open_folder: Path):
     python = light_venv(open_folder / "llweek", shared_base_python())
     bare = shared_bare(open_folder)
