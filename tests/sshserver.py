@@ -26,6 +26,7 @@ from datastore.gitrepo import ENTRY
 from datastore.gitolite import gitolite_conf
 from datastore.models import Access
 
+README = Path(__file__).resolve().parent.parent / "README.md"
 SSHD = Path("/usr/sbin/sshd")
 HOST = "llweek-server"  # each staff account's ~/.ssh/config alias for git@localhost:PORT
 START_SECONDS = 30.0
@@ -211,6 +212,7 @@ class Server:
         shutil.copyfile(f"{admin_key}.pub", pub)
         os.chown(pub, self.git.uid, self.git.gid)
         self.git.run("gitolite", "setup", "-pk", str(pub), check=True)
+        self.enable_refex_expr()
         env = {**os.environ, "GIT_SSH_COMMAND":
                f"ssh -p {self.port} -i {admin_key} -o IdentitiesOnly=yes -o BatchMode=yes "
                f"-o UserKnownHostsFile={self.root / 'known_hosts'}"}
@@ -224,7 +226,19 @@ class Server:
             "\n" + gitolite_conf(access, repo) for repo in repos), encoding="utf-8")
         for args in (["add", "-A"], ["-c", "user.name=admin", "-c", "user.email=admin@localhost",
                                      "commit", "-qm", "llweek: 人员与权限"], ["push", "-q"]):
-            subprocess.run(["git", "-C", str(admin), *args], env=env, check=True, capture_output=True)
+            done = subprocess.run(["git", "-C", str(admin), *args], env=env, check=True,
+                                  capture_output=True, text=True)
+        for repo in repos:  # gitolite reports a conf it cannot compile, but the push succeeds
+            assert self.repository(repo).is_dir(), f"gitolite did not create {repo}: {done.stderr}"
+
+    def enable_refex_expr(self) -> None:
+        """The README's `sed` line that enables gitolite's refex-expr, run as it is written."""
+        line = next(line.strip() for line in README.read_text(encoding="utf-8").splitlines()
+                    if line.strip().startswith("sed -i") and ".gitolite.rc" in line)
+        rc = self.git.home / ".gitolite.rc"
+        subprocess.run(["sh", "-c", line.replace("/srv/gitolite/.gitolite.rc", str(rc))], check=True)
+        assert rc.stat().st_uid == self.git.uid, "the rc file must stay the hosting account's"
+        assert "'refex-expr'," in rc.read_text(encoding="utf-8")
 
     # ------------------------------------------------------------------ use
 

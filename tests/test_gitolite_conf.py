@@ -28,11 +28,19 @@ def test_gitolite_conf_prints_groups_branch_rules_and_path_rules(sample_repo: Pa
     assert units and sorted(groups["@llweek-units"]) == sorted(units)
     rules = [line.split() for line in lines if line.startswith("    ") and line.strip()]
     assert ["RW+", "=", "@llweek-province"] in rules
-    assert ["RW", "main$", "=", "@llweek-units"] in rules and ["R", "=", "@llweek-units"] in rules
+    main = rules.index(["RW", "main", "=", "@llweek-units"])
+    assert rules[main - 1] == ["-", "main.", "=", "@llweek-units"]  # main itself, never main2
+    assert ["R", "=", "@llweek-units"] in rules
     for group in units:
         unit = group.removeprefix("@llweek-unit-")
         assert ["RW", f"VREF/NAME/units/{unit}/", "=", group] in rules
-    assert rules[-1] == ["-", "VREF/NAME/", "=", "@llweek-units"]  # after every unit's own rule
+    assert ["RW", "rejected/USER/", "=", "@llweek-units"] in rules  # set-aside, own login only
+    # after every unit's own rule: any other path counts, and is refused on main only
+    # (gitolite's refex-expr: its terms are the exact refexes of the rules above)
+    expression = "llweek_main_outside_unit"
+    assert rules[-3:] == [["RW", "VREF/NAME/", "=", "@llweek-units"],
+                          ["option", f"refex-expr.{expression}", "=", "main", "and", "VREF/NAME/"],
+                          ["-", f"VREF/refex-expr/{expression}", "=", "@llweek-units"]]
     assert "repo llweek" in lines
 
 

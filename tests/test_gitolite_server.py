@@ -359,16 +359,21 @@ def test_gitolite_alone_keeps_each_unit_to_its_folder_and_to_main(server: Server
     before = server.head(central)
     write(server, CHANGCHUN, unit, "campaign.toml", "# 改\n", "改通知")
     done = push(server, CHANGCHUN, unit)
-    assert done.returncode != 0 and "VREF/NAME/campaign.toml" in done.stderr and "DENIED" in done.stderr
+    outside = "DENIED by VREF/refex-expr/llweek_main_outside_unit"  # a path outside units/changchun/
+    assert done.returncode != 0 and outside in done.stderr and server.head(central) == before
     server.staff[CHANGCHUN].run("git", "-C", str(unit), "reset", "-q", "--hard", "origin/main", check=True)
     server.staff[CHANGCHUN].run("git", "-C", str(unit), "mv", "units/jilin/unit.toml",
                                 "units/changchun/jilin.toml", check=True)
     server.staff[CHANGCHUN].run("git", "-C", str(unit), "commit", "-qm", "搬走", check=True)
     done = push(server, CHANGCHUN, unit)
-    assert done.returncode != 0 and "VREF/NAME/units/jilin/unit.toml" in done.stderr
+    assert done.returncode != 0 and outside in done.stderr and server.head(central) == before
     server.staff[CHANGCHUN].run("git", "-C", str(unit), "reset", "-q", "--hard", "origin/main", check=True)
     write(server, CHANGCHUN, unit, "units/changchun/photos/开幕式现场.jpg", jpeg_bytes(64, 64), "照片")
-    assert push(server, CHANGCHUN, unit, "HEAD:draft").returncode != 0  # main only
+    for other in ("HEAD:draft", "HEAD:main2", "HEAD:main/x"):  # main only
+        assert push(server, CHANGCHUN, unit, other).returncode != 0, other
+    for login in (WANGYU, JILIN):  # another's set-aside namespace, even a colleague's
+        done = push(server, CHANGCHUN, unit, f"HEAD:rejected/{login}/2021-12-08")
+        assert done.returncode != 0 and "DENIED" in done.stderr
     done = push(server, CHANGCHUN, unit)
     assert done.returncode == 0, done.stderr
     assert server.head(central) != before
@@ -376,6 +381,41 @@ def test_gitolite_alone_keeps_each_unit_to_its_folder_and_to_main(server: Server
     write(server, CHANGCHUN, unit, "units/changchun/work_plan.toml", 'title = "x"\n', "改写历史")
     done = push(server, CHANGCHUN, unit, "--force", "HEAD:main")
     assert done.returncode != 0 and "DENIED" in done.stderr
+
+
+def test_gitolite_alone_lets_a_unit_set_aside_commits_that_touch_any_file(server: Server):
+    """On a new `rejected/<own login>/` branch gitolite sees every file of the campaign as
+    changed; the path rule is for main only (refex-expr), llweek's hook checks the rest."""
+    central = "llweek-gitolite-only"
+    unit = clone(server, CHANGCHUN, central)
+    write(server, CHANGCHUN, unit, "reviews/changchun.toml", '[summary]\nstate = "accepted"\n', "自己通过")
+    assert push(server, CHANGCHUN, unit).returncode != 0
+    done = push(server, CHANGCHUN, unit, f"HEAD:rejected/{CHANGCHUN}/2021-12-08")
+    assert done.returncode == 0, done.stderr
+    assert server.head(central, f"rejected/{CHANGCHUN}/2021-12-08") == git(unit, "rev-parse", "HEAD").strip()
+    write(server, CHANGCHUN, unit, "units/changchun/work_plan.toml", 'title = "再改"\n', "再改")
+    done = push(server, CHANGCHUN, unit, f"HEAD:rejected/{CHANGCHUN}/2021-12-08")
+    assert done.returncode == 0, done.stderr  # gitolite lets it go forward; llweek's hook does not
+
+
+def test_without_refex_expr_in_the_rc_file_every_unit_push_is_refused(server: Server):
+    """An administrator who skipped the README's `.gitolite.rc` line gets refusals, never a
+    first wall that lets every path through."""
+    central = "llweek-gitolite-only"
+    rc = server.git.home / ".gitolite.rc"
+    kept = rc.read_text(encoding="utf-8")
+    unit = clone(server, CHANGCHUN, central)
+    write(server, CHANGCHUN, unit, "units/changchun/work_plan.toml", 'title = "本单位"\n', "本单位")
+    before = server.head(central)
+    try:
+        rc.write_text(kept.replace("'refex-expr',", ""), encoding="utf-8")
+        done = push(server, CHANGCHUN, unit)
+        assert done.returncode != 0 and "GL_REFEX_EXPR_ doesn't exist" in done.stderr
+        assert server.head(central) == before
+    finally:
+        rc.write_text(kept, encoding="utf-8")
+    done = push(server, CHANGCHUN, unit)
+    assert done.returncode == 0, done.stderr
 
 
 def test_force_pushes_and_branch_deletions_are_for_the_province_only(server: Server):
@@ -415,6 +455,13 @@ def test_after_a_refused_push_set_aside_and_sync_go_on_and_nothing_is_lost(serve
                                             "main:reviews/changchun.toml").stdout
     assert git(unit, "rev-parse", branch).strip() == foreign
     assert git(unit, "merge-base", "--is-ancestor", own, branch, check=False) == ""
+    shared = f"rejected/{CHANGCHUN}/{branch.removeprefix('rejected/')}"
+    assert f"也已推送到服务器的分支 {shared}" in done.stdout
+    assert server.head("llweek", shared) == foreign  # through gitolite, to the province
+    province = clone(server, PROVINCE)
+    seen = server.staff[PROVINCE].run("git", "-C", str(province), "log", "-p", f"origin/{shared}",
+                                      "--not", "origin/main", check=True).stdout
+    assert "自己通过" in seen and 'state = "accepted"' in seen
     again = sync(server, CHANGCHUN, unit)
     assert again.returncode == 0 and "拉取 0 个提交，推送 0 个提交" in again.stdout
     assert os.path.exists(unit / "units/changchun/summary.toml")
