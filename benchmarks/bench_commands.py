@@ -65,10 +65,12 @@ def _clone(source: Path, target: Path) -> Path:
 
 
 def validate(repo: Path, runs: int) -> list[Figure]:
+    from datastore.answercache import answers_path
     from datastore.loadcache import cache_path
 
     def cold() -> float:
         cache_path(repo).unlink(missing_ok=True)
+        answers_path(repo).unlink(missing_ok=True)
         return wall([*LLWEEK, "validate", "-C", str(repo)])
 
     floor = [sys.executable, "-c", TOMLI_FLOOR, str(repo)]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -30,6 +31,9 @@ from datastore.gitrepo import LOCAL_TIMEOUT, git_env
 from datastore.tomlio import atomic_write
 
 FORMAT = 2
+#: a regular file's entry of `git ls-files --stage -z`, merged (stage 0): its blob id and path;
+#: only at the start of an entry, so no file name can pass for another entry
+_STAGED = re.compile(rb"(?:^|(?<=\0))100(?:644|755) ([0-9a-f]{40,64}) 0\t([^\0]*)\0")
 _SOURCES = ("findings.py", "ids.py", "loader.py", "loadcache.py", "models.py", "photos.py",
             "records.py", "rules.py", "tomlio.py")
 
@@ -64,8 +68,8 @@ def _finding_from_list(item: list[Any]) -> Finding:
     return Finding(Severity(severity), code, path, field_name, message, line, unit, deliverable)
 
 
-def _index_ids(root: Path) -> dict[str, str]:
-    """Blob ids of the tracked files under units/ that are unchanged in the working tree."""
+def _index_ids(root: Path, under: str | None) -> dict[str, str]:
+    """Blob ids of the tracked files (under this folder) that are unchanged in the work tree."""
     def git(*args: str) -> bytes:
         done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
                               timeout=LOCAL_TIMEOUT, env={**os.environ, **git_env()})
@@ -73,16 +77,57 @@ def _index_ids(root: Path) -> dict[str, str]:
             raise OSError(done.stderr.decode(errors="replace"))
         return done.stdout
 
-    staged = git("ls-files", "--stage", "-z", "--", "units")
-    changed = set(git("diff-files", "--name-only", "-z", "--", "units").split(b"\0"))
-    ids = {}
-    for item in staged.split(b"\0"):
-        meta, _, path = item.partition(b"\t")
-        parts = meta.split()
-        if len(parts) == 3 and parts[2] == b"0" and parts[0] in (b"100644", b"100755") \
-                and path not in changed:
-            ids[path.decode("utf-8", "surrogateescape")] = parts[1].decode()
-    return ids
+    spec = ["--", under] if under else []
+    staged = git("ls-files", "--stage", "-z", *spec)
+    changed = set(git("diff-files", "--name-only", "-z", *spec).split(b"\0"))
+    return {path.decode("utf-8", "surrogateescape"): blob.decode()
+            for blob, path in _STAGED.findall(staged) if path not in changed}
+
+
+class TreeIds:
+    """What each entry of a work tree is, by content: files by blob id, the rest by kind."""
+
+    def __init__(self, root: Path, under: str | None) -> None:
+        self.root = root
+        self.under = under
+        self._ids: dict[str, str] | None = None
+
+    def file_id(self, rel: str, entry: os.DirEntry) -> str:
+        """The blob id of one file: from the index when unchanged, else read and hashed."""
+        if self._ids is None:
+            try:
+                self._ids = _index_ids(self.root, self.under)
+            except (OSError, subprocess.SubprocessError):
+                self._ids = {}
+        if not entry.is_file(follow_symlinks=False):  # the directory entry's type: no stat
+            info = entry.stat(follow_symlinks=False)
+            target = os.readlink(entry.path) if stat.S_ISLNK(info.st_mode) else ""
+            return f"special {stat.S_IFMT(info.st_mode)} {target}"
+        known = self._ids.get(rel)
+        if known is not None:
+            return known
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as handle:
+                return blob_id(handle.read())
+        except OSError as err:
+            return f"unreadable {err.errno}"
+
+    def walk(self, folder: Path, rel: str, out: list[str], skip: str | None = None) -> None:
+        """Append `path id` for every entry below `folder` (`rel` its path in the tree)."""
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name == skip:
+                continue
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                out.append(f"{path}/")
+                self.walk(Path(entry.path), path, out)
+            else:
+                out.append(f"{path} {self.file_id(path, entry)}")
 
 
 class LoadCache:
@@ -93,7 +138,7 @@ class LoadCache:
         self.enabled = (self.root / ".git").is_dir()
         self.rules = _rules_digest()
         self._units: dict[str, dict[str, Any]] = {}
-        self._ids: dict[str, str] | None = None
+        self._tree = TreeIds(self.root, "units")
         self._changed = False
         if self.enabled:
             self._read()
@@ -110,43 +155,10 @@ class LoadCache:
 
     # ------------------------------------------------------------------ keys
 
-    def _file_id(self, rel: str, entry: os.DirEntry) -> str:
-        """The blob id of one file: from the index when unchanged, else read and hashed."""
-        if self._ids is None:
-            try:
-                self._ids = _index_ids(self.root)
-            except (OSError, subprocess.SubprocessError):
-                self._ids = {}
-        known = self._ids.get(rel)
-        info = entry.stat(follow_symlinks=False)
-        if not stat.S_ISREG(info.st_mode):
-            target = os.readlink(entry.path) if stat.S_ISLNK(info.st_mode) else ""
-            return f"special {stat.S_IFMT(info.st_mode)} {target}"
-        if known is not None:
-            return known
-        try:
-            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-            with os.fdopen(fd, "rb") as handle:
-                return blob_id(handle.read())
-        except OSError as err:
-            return f"unreadable {err.errno}"
-
-    def _walk(self, folder: Path, rel: str, out: list[str]) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            return
-        for entry in entries:
-            path = f"{rel}/{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                self._walk(Path(entry.path), path, out)
-            else:
-                out.append(f"{path} {self._file_id(path, entry)}")
-
     def unit_key(self, unit_id: str, campaign: str | None, ref: object) -> str:
         """The digest of everything the unit's findings depend on."""
         lines: list[str] = [self.rules, f"campaign {campaign}", f"ref {ref!r}"]
-        self._walk(self.root / "units" / unit_id, f"units/{unit_id}", lines)
+        self._tree.walk(self.root / "units" / unit_id, f"units/{unit_id}", lines)
         return hashlib.sha1("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
     # ------------------------------------------------------------------ entries

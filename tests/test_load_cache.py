@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from datastore.answercache import answers_path
 from datastore.loadcache import LoadCache, cache_path
 from datastore.loader import load_repo
 from datastore.rules import validate_repo
@@ -20,6 +21,8 @@ ACTIVITY = "units/changchun/activities/dbxjjcezek.toml"
 
 
 def findings(capsys: pytest.CaptureFixture, repo: Path) -> list[dict]:
+    """validate's findings, its whole last answer forgotten: the load cache is what is tested."""
+    answers_path(repo).unlink(missing_ok=True)
     main(["validate", "-C", str(repo), "--json"])
     return json.loads(capsys.readouterr().out)["findings"]
 

@@ -3,23 +3,50 @@
 from __future__ import annotations
 
 import argparse
+import io
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
 
+from datastore.answercache import answer_key, store_answer, stored_answer
 from datastore.errors import LlweekError
 from datastore.findings import Finding
 from datastore.ids import check_id
-from datastore.validation import validate_path
 from tui.cli import EXIT_FINDINGS, EXIT_OK
+from tui.commands import common
 from tui.commands.common import print_json, repo_root
+
+#: the code that writes the answer, besides the datastore (part of the answer's key)
+ANSWER_MODULES = [Path(__file__).resolve(), Path(common.__file__).resolve()]
 
 
 def run(args: argparse.Namespace) -> int:
+    """The answer given last time when nothing it read has changed, else checked now."""
     root = repo_root(args)
     unit = check_id(args.unit, "单位编号") if args.unit else None
+    key = answer_key(root, "validate", [f"unit {unit}", f"json {bool(args.json)}"], ANSWER_MODULES)
+    hit = stored_answer(root, key)
+    if hit is not None:
+        sys.stdout.write(hit[1])
+        return hit[0]
+    printed = io.StringIO()
+    try:
+        with redirect_stdout(printed):
+            code = _check(root, unit, args.json)
+    finally:
+        sys.stdout.write(printed.getvalue())
+    store_answer(root, key, code, printed.getvalue())
+    return code
+
+
+def _check(root: Path, unit: str | None, as_json: bool) -> int:
+    from datastore.validation import validate_path  # the data models: only when checking
+
     data, findings, filled = validate_path(root, unit)
     if unit and unit not in data.units:
         raise LlweekError(f"材料库中没有单位「{unit}」")
     errors = sum(f.is_error for f in findings)
-    if args.json:
+    if as_json:
         print_json({"errors": errors, "warnings": len(findings) - errors,
                     "findings": [f.to_json() for f in findings]})
     else:
