@@ -30,7 +30,7 @@ from datastore.findings import Finding, Severity
 from datastore.gitrepo import LOCAL_TIMEOUT, git_env
 from datastore.tomlio import atomic_write
 
-FORMAT = 2
+FORMAT = 3
 #: a regular file's entry of `git ls-files --stage -z`, merged (stage 0): its blob id and path;
 #: only at the start of an entry, so no file name can pass for another entry
 _STAGED = re.compile(rb"(?:^|(?<=\0))100(?:644|755) ([0-9a-f]{40,64}) 0\t([^\0]*)\0")

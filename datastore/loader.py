@@ -62,6 +62,9 @@ class UnitData:
     ref: UnitRef | None = None
     singles: dict[str, StoredRecord] = field(default_factory=dict)
     collections: dict[str, list[StoredRecord]] = field(default_factory=dict)
+    #: set only on a light stand-in made from the load cache (datastore.unitfacts): which
+    #: deliverables the unit has, its records not read
+    present: frozenset[str] | None = None
 
     def single(self, key: str) -> StoredRecord | None:
         return self.singles.get(key)

@@ -18,16 +18,15 @@ from datastore.deadlines import has_materials
 from datastore.findings import Finding
 from datastore.loadcache import LoadCache
 from datastore.loader import CAMPAIGN_FILE, RepoData, StoredRecord, load_repo, load_unit
-from datastore.models import PROFILE
-from datastore.records import build_record, record_to_data
 from datastore.rules import check_campaign, check_unit, in_report_order
+from datastore.unitfacts import unit_facts, unit_from_facts
 
 PARALLEL_FROM_UNITS = 16
 
 _shell: RepoData | None = None  # inherited by forked workers
 
-#: (unit, its profile, findings of reading its files, findings of the rules, filled anything in)
-Checked = tuple[str, StoredRecord | None, list[Finding], list[Finding], bool]
+#: (unit, its profile, findings of reading its files, findings of the rules, its facts)
+Checked = tuple[str, StoredRecord | None, list[Finding], list[Finding], dict]
 
 
 def _check(unit_ids: list[str]) -> list[Checked]:
@@ -37,7 +36,7 @@ def _check(unit_ids: list[str]) -> list[Checked]:
         read: list[Finding] = []
         unit = load_unit(_shell.root, unit_id, _shell.units[unit_id].ref, read)
         out.append((unit_id, unit.single("unit"), read,
-                    check_unit(unit, _shell.root, _shell.campaign), has_materials(unit)))
+                    check_unit(unit, _shell.root, _shell.campaign), unit_facts(unit)))
     return out
 
 
@@ -56,24 +55,10 @@ def _check_all(shell: RepoData, unit_ids: list[str]) -> list[Checked]:
         _shell = None
 
 
-def unit_facts(profile: StoredRecord | None, filled: bool) -> dict:
-    """What validate needs of a unit besides its findings: its name, whether it filled in any."""
-    return {"profile": record_to_data(profile.record) if profile and profile.record else None,
-            "filled": filled}
-
-
-def _profile_of(unit_id: str, facts: dict) -> StoredRecord | None:
-    data = facts.get("profile")
-    if not isinstance(data, dict):
-        return None
-    return StoredRecord(PROFILE, PROFILE.path(unit_id), build_record(PROFILE.model, data)[0], None,
-                        unit_id)
-
-
 def validate_path(root: Path, unit: str | None = None
                   ) -> tuple[RepoData, list[Finding], set[str]]:
     """(repository, findings, the units that filled in any material); the repository's units
-    hold only their profiles."""
+    are light: their profiles, not their records."""
     shell = load_repo(root, materials=False)
     wanted = [u for u in shell.units if unit in (None, u)]
     cache = LoadCache(root)
@@ -83,22 +68,20 @@ def validate_path(root: Path, unit: str | None = None
     filled: set[str] = set()
     for unit_id in wanted:
         hit = cache.entry(unit_id, keys[unit_id])
-        if hit is not None:
-            read, rules, facts = hit
-            by_unit[unit_id] = read + rules
-            if facts.get("filled"):
+        light = unit_from_facts(unit_id, shell.units[unit_id].ref, hit[2]) if hit else None
+        if hit is not None and light is not None:
+            by_unit[unit_id] = hit[0] + hit[1]
+            shell.units[unit_id] = light
+            if has_materials(light):
                 filled.add(unit_id)
-            profile = _profile_of(unit_id, facts)
-            if profile is not None:
-                shell.units[unit_id].singles["unit"] = profile
-    for unit_id, profile, read, rules, any_filled in _check_all(
+    for unit_id, profile, read, rules, facts in _check_all(
             shell, [u for u in wanted if u not in by_unit]):
         if profile is not None:
             shell.units[unit_id].singles["unit"] = profile
         by_unit[unit_id] = read + rules
-        if any_filled:
+        if facts["present"]:
             filled.add(unit_id)
-        cache.store(unit_id, keys[unit_id], read, rules, unit_facts(profile, any_filled))
+        cache.store(unit_id, keys[unit_id], read, rules, facts)
     cache.save(list(shell.units))
     findings = [f for f in shell.findings if unit is None or f.unit == unit]
     if unit is None:

@@ -98,3 +98,16 @@ def test_entries_made_by_other_rules_are_not_believed(sample_repo: Path, capsys)
         entry["findings"] = []
     cache_path(sample_repo).write_text(json.dumps(data), encoding="utf-8")
     assert findings(capsys, sample_repo) == first
+
+
+def test_units_from_the_cache_are_named_as_when_read(sample_repo: Path, capsys):
+    """A unit nobody changed is not read, yet its heading keeps the short name its profile
+    gives (长春工大, not the campaign's 长春工业大学)."""
+    (sample_repo / "units/ccut/notes.toml").write_text("a = 1\n", encoding="utf-8")  # a heading
+    texts = []
+    for _ in range(2):
+        answers_path(sample_repo).unlink(missing_ok=True)
+        main(["validate", "-C", str(sample_repo)])
+        texts.append(capsys.readouterr().out)
+    assert unit_entries(sample_repo) == set(load_repo(sample_repo, materials=False).units)
+    assert texts[1] == texts[0] and "长春工大（ccut）" in texts[1]

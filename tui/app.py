@@ -38,6 +38,14 @@ class Loaded:
     state: LocalState
 
 
+@dataclass
+class Preview:
+    """The dashboard from the load cache while the whole repository is read (view only)."""
+
+    workspace: Workspace
+    actor: Actor | None
+
+
 def _notes(result: Any) -> list[str]:
     """The notes of a save's result (one SaveResult, or a list of them from one commit)."""
     results = result if isinstance(result, list) else [result]
@@ -77,6 +85,7 @@ class LlweekApp(App[int]):
         self.actor_option = actor
         self.picker_start = picker_start or Path.home()
         self.workspace: Workspace | None = None
+        self.preview: Preview | None = None
         self.actor: Actor | None = None
         self.identity: Identity | None = None
         self.syncer = Syncer(self)
@@ -92,6 +101,13 @@ class LlweekApp(App[int]):
 
     @work(thread=True, exit_on_error=False, group="load", name="load")
     def _load(self) -> Loaded:
+        if self.workspace is None:  # at start: the dashboard from the cache, then everything
+            try:
+                preview = Workspace.preview(self.root)
+            except (LlweekError, OSError):
+                preview = None  # the whole load below says what is wrong
+            if preview is not None:
+                self.call_from_thread(self._previewed, Preview(preview, self._find_actor(preview, None)))
         workspace = Workspace.load(self.root)
         identity = None
         if is_git_repo(self.root):
@@ -107,8 +123,14 @@ class LlweekApp(App[int]):
                              identity.email if identity else None,
                              identity.name if identity else None, self.unit_option)
 
+    def _previewed(self, preview: Preview) -> None:
+        if self.workspace is None:
+            self.preview = preview
+            self.refresh_views(None)
+
     def _loaded(self, loaded: Loaded) -> None:
         self.workspace, self.actor, self.identity = loaded.workspace, loaded.actor, loaded.identity
+        self.preview = None
         self.refresh_views(None)
         self.screen.refresh_bindings()  # keys that depend on who is at the keyboard (催报)
         self.syncer.state_read(loaded.state)
@@ -132,12 +154,14 @@ class LlweekApp(App[int]):
         return self.actor is not None and may_write(self.actor, f"units/{unit_id}/")
 
     def who(self) -> str:
-        if self.actor is None:
+        actor = self.actor or (self.preview.actor if self.preview else None)
+        workspace = self.workspace or (self.preview.workspace if self.preview else None)
+        if actor is None:
             return "只读"
-        if self.actor.is_province:
-            return f"{self.actor.name}（省级）"
-        unit = self.workspace.unit_name(self.actor.unit) if self.workspace else self.actor.unit
-        return f"{self.actor.name}（{unit}）"
+        if actor.is_province:
+            return f"{actor.name}（省级）"
+        unit = workspace.unit_name(actor.unit) if workspace else actor.unit
+        return f"{actor.name}（{unit}）"
 
     # ------------------------------------------------------------------ jobs
 
@@ -184,6 +208,7 @@ class LlweekApp(App[int]):
             job = self._jobs.pop(worker, None)
             self.report(worker.error, job)
             if worker.name == "load":
+                self.preview = None
                 self.refresh_views(None)
         elif event.state is WorkerState.CANCELLED:
             self._jobs.pop(worker, None)

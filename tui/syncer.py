@@ -19,12 +19,12 @@ from datastore.errors import PushRefused
 from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
 from datastore.lock import repo_lock
 from datastore.roles import rights_for
-from datastore.setaside import SetAside, set_aside
-from datastore.sync import SyncResult, sync
 from datastore.syncstate import LocalState, local_state
 from tui.workspace import Workspace
 
 if TYPE_CHECKING:
+    from datastore.setaside import SetAside
+    from datastore.sync import SyncResult
     from tui.app import LlweekApp
 
 SYNC_KEY = "ctrl+r"
@@ -79,6 +79,8 @@ class Syncer:
 
         def run() -> tuple[SyncResult | PushRefused, Workspace | None]:
             try:
+                from datastore.sync import sync  # merging and saving: loaded when first used
+
                 result = sync(root, actor=acting(root, chosen), photos=photos)
             except PushRefused as refused:  # expected: the way out is offered, not an error
                 return refused, None
@@ -114,6 +116,8 @@ class Syncer:
         root, chosen = self.app.root, self.app.actor
 
         def run() -> tuple[SetAside, Workspace]:
+            from datastore.setaside import set_aside
+
             done = set_aside(root, actor=acting(root, chosen))
             with GitRepo(root) as repo, repo_lock(repo.git_dir, "读取移开后的材料"):
                 return done, Workspace.load(root)

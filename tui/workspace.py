@@ -10,13 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from datastore.deadlines import (
-    DeadlineSummary,
-    DeliverableStatus,
-    has_materials,
-    repo_status,
-    unit_status,
-)
+from datastore.deadlines import DeadlineSummary, DeliverableStatus, repo_status, unit_status
 from datastore.findings import Finding
 from datastore.loadcache import LoadCache
 from datastore.loader import (
@@ -31,7 +25,7 @@ from datastore.loader import (
 from datastore.models import Reviews
 from datastore.reviews import review_path
 from datastore.rules import RuleContext, check_campaign, check_unit
-from datastore.validation import unit_facts
+from datastore.unitfacts import unit_facts, unit_from_facts
 
 
 def _in_unit(finding: Finding, unit_id: str) -> bool:
@@ -71,11 +65,32 @@ class Workspace:
             if hit is None:
                 rules = check_unit(unit, root, data.campaign)
                 cache.store(unit_id, key, [f for f in read if f.code != "unit.not_in_campaign"],
-                            rules, unit_facts(unit.single("unit"), has_materials(unit)))
+                            rules, unit_facts(unit))
             else:
                 rules = hit[1]
             unit_findings[unit_id] = read + rules
         cache.save(list(data.units))
+        other = [f for f in data.findings
+                 if not any(_in_unit(f, unit_id) for unit_id in data.units)]
+        return cls(data, unit_findings, other + check_campaign(data))
+
+    @classmethod
+    def preview(cls, root: Path) -> Workspace | None:
+        """The dashboard's picture from the load cache alone, without reading any record:
+        None unless the cache holds every unit as its files are now. Its units are light
+        stand-ins (datastore.unitfacts), for the dashboard only, until `load` has read them."""
+        data = load_repo(root, materials=False)
+        cache = LoadCache(root)
+        stored = data.stored.get(CAMPAIGN_FILE)
+        campaign = stored.digest if stored else None
+        unit_findings = {}
+        for unit_id, unit in data.units.items():
+            hit = cache.entry(unit_id, cache.unit_key(unit_id, campaign, unit.ref))
+            light = unit_from_facts(unit_id, unit.ref, hit[2]) if hit else None
+            if hit is None or light is None:
+                return None
+            data.units[unit_id] = light
+            unit_findings[unit_id] = [f for f in data.findings if _in_unit(f, unit_id)] + hit[0] + hit[1]
         other = [f for f in data.findings
                  if not any(_in_unit(f, unit_id) for unit_id in data.units)]
         return cls(data, unit_findings, other + check_campaign(data))

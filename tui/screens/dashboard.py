@@ -23,8 +23,12 @@ from tui.commands.status import SHORT
 from tui.widgets.bar import KeysFooter, TopBar
 from tui.widgets.state import state_text
 
+SPINNER_AFTER = 0.8  # seconds
+
 if TYPE_CHECKING:
+    from datastore.access import Actor
     from tui.app import LlweekApp
+    from tui.workspace import Workspace
 
 
 def deadlines_table(summaries: list[DeadlineSummary]) -> Table:
@@ -86,37 +90,55 @@ class DashboardScreen(Screen):
         table.add_column("单位", key="unit")
         for key in DELIVERABLES:
             table.add_column(SHORT[key], key=key)
-        if self.app.workspace is None:
-            table.loading = True
+        if self._view()[0] is None:
+            # the spinner only if reading takes a while: drawn from the start, it would slow
+            # down the reading of the cache's picture it is waiting for
+            self.set_timer(SPINNER_AFTER, self._spin_while_loading)
         else:
             self.data_changed(None)
 
+    def _spin_while_loading(self) -> None:
+        if self._view()[0] is None and any(w.name == "load" and w.is_running for w in self.app.workers):
+            self.query_one(DataTable).loading = True
+
+    def _view(self) -> tuple[Workspace | None, Actor | None]:
+        """What to draw: the loaded repository, else the cache's picture while it loads."""
+        app = self.app
+        if app.workspace is not None:
+            return app.workspace, app.actor
+        if app.preview is not None:
+            return app.preview.workspace, app.preview.actor
+        return None, None
+
     def ordered_units(self) -> list[str]:
-        units = list(self.app.workspace.data.units)
-        own = self.app.actor.unit if self.app.actor else None
+        workspace, actor = self._view()
+        units = list(workspace.data.units) if workspace else []
+        own = actor.unit if actor else None
         return ([own] if own in units else []) + [u for u in units if u != own]
 
     def data_changed(self, unit_id: str | None) -> None:
         """Redraw from the workspace (after loading, or after any save)."""
         if not self.is_mounted:
             return
-        if self.app.workspace is None:
+        workspace, actor = self._view()
+        if workspace is None:
             if not any(w.name == "load" and w.is_running for w in self.app.workers):
                 self.query_one(DataTable).loading = False
                 self.query_one("#deadlines", Static).update(
                     Text("材料库没有读取成功（原因见右下角的提示）。请改正后重新打开，按 ctrl+q 退出。",
                          style="bold red"))
             return
-        workspace = self.app.workspace
         grid, summaries = workspace.status(self.app.today)
         title = workspace.campaign.title or "活动周"
         header = Text(title, style="bold")
+        if self.app.workspace is None:
+            header.append("  正在读取全部材料，稍候即可打开……", style="dim")
         self.query_one("#deadlines", Static).update(_stack(header, deadlines_table(summaries)))
         table = self.query_one(DataTable)
         cursor = table.cursor_coordinate
         table.loading = False
         table.clear()
-        own = self.app.actor.unit if self.app.actor else None
+        own = actor.unit if actor else None
         for unit in self.ordered_units():
             name = Text(workspace.unit_name(unit), style="bold" if unit == own else "")
             table.add_row(name, *(state_text(grid[unit][key].state) for key in DELIVERABLES),
@@ -147,6 +169,7 @@ class DashboardScreen(Screen):
 
         app = self.app
         if app.workspace is None:
+            app.notify("材料库还在读取中，请稍候。")
             return
         grid, _ = app.workspace.status(app.today)
         chased = reminders(app.workspace.data, grid)
@@ -157,6 +180,9 @@ class DashboardScreen(Screen):
     def action_open(self) -> None:
         unit, column = self._cell_at_cursor()
         if unit is None:
+            return
+        if self.app.workspace is None:  # the cache's picture: the records are not read yet
+            self.app.notify("材料库还在读取中，请稍候。")
             return
         if column == "unit":
             self.app.open_unit(unit)
