@@ -110,6 +110,41 @@ def merge_driver(repo: Path, place: Path, runs: int, files: int = 100) -> Figure
                         ours, base, ratio, 3.0)
 
 
+def sync_merge(repo: Path, place: Path, runs: int, files: int = 100) -> Figure:
+    """`llweek sync` merging `files` activities both sides changed (different fields; the
+    records merged in-process, no driver process per file) against `git pull && git push`
+    with Git's own merge of the same commits."""
+    central = place / "sync-central.git"
+    git(place, "clone", "-q", "--bare", str(repo), str(central))
+    base = git(central, "rev-parse", "main").strip()
+    helper, mine, floor = (_clone(central, place / name) for name in ("sync-helper", "sync-mine", "sync-floor"))
+    (floor / ".git/info/attributes").write_text("*.toml merge=text\n")
+    heads = {}
+    for clone, key in ((helper, "venue"), (mine, "participants"), (floor, "participants")):
+        for path in sorted((clone / "units/unit-001/activities").glob("*.toml"))[:files]:
+            _set(path, key, '"新址"' if key == "venue" else "999")
+        git(clone, "commit", "-q", "-am", f"{key} of {files} activities")
+        heads[clone] = git(clone, "rev-parse", "HEAD").strip()
+    git(helper, "push", "-q", "origin", "main")
+    theirs = heads[helper]
+    env = {**os.environ, **IDENTITY}
+
+    def synced(clone: Path, command: list[str]) -> float:
+        git(central, "update-ref", "refs/heads/main", theirs)
+        git(clone, "reset", "-q", "--hard", heads[clone])
+        git(clone, "update-ref", "refs/remotes/origin/main", base)
+        took = wall(command, env=env)
+        assert git(central, "rev-parse", "main").strip() != theirs, "nothing was pushed"
+        return took
+
+    ours, floor_time, ratio = interleaved(
+        lambda: synced(mine, [*LLWEEK, "sync", "-C", str(mine)]),
+        lambda: synced(floor, ["sh", "-c", f"git -C '{floor}' pull -q --no-rebase --no-edit && "
+                                           f"git -C '{floor}' push -q"]), runs)
+    return ratio_figure(f"llweek sync（{files} 个记录两边都改，合并后推送）对 git pull && git push",
+                        ours, floor_time, ratio, 3.0)
+
+
 def log(repo: Path, place: Path, runs: int, versions: int = 50) -> Figure:
     clone = _clone(repo, place / "log")
     record = sorted((clone / "units/unit-002/activities").glob("*.toml"))[0]
@@ -142,6 +177,7 @@ def run(repo: Path, big: Path | None, runs: int) -> list[Figure]:
     try:
         figures = validate(repo, runs)
         figures.append(merge_driver(repo, place, runs))
+        figures.append(sync_merge(repo, place, runs))
         figures.append(log(repo, place, runs))
         if big is not None:
             figures += memory(big, sum(1 for _ in big.rglob("*.toml")))

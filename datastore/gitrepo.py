@@ -20,6 +20,7 @@ from datastore.errors import GitFailed, IdentityMissing, LlweekError
 LOCAL_TIMEOUT = 60.0
 NETWORK_TIMEOUT = 30.0
 CONNECT_TIMEOUT = 10
+MERGE_DRIVER = "llweek"  # the `merge=` attribute of records and the driver's config key
 MERGE_DRIVER_NAME = "llweek 字段级合并"
 GITATTRIBUTES = """\
 # llweek: records merge field by field; photos are binary and never merged or re-encoded
@@ -189,8 +190,8 @@ class GitRepo:
     def ensure_config(self) -> None:
         """Register the merge driver and core.fsync in this clone (Git never clones config)."""
         wanted = {
-            "merge.llweek.name": MERGE_DRIVER_NAME,
-            "merge.llweek.driver": merge_driver_command(),
+            f"merge.{MERGE_DRIVER}.name": MERGE_DRIVER_NAME,
+            f"merge.{MERGE_DRIVER}.driver": merge_driver_command(),
             "core.fsync": "all",
         }
         current = self.config()

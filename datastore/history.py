@@ -45,7 +45,7 @@ def _call(root: Path, *args: str, stdin: bytes | None = None) -> tuple[int, byte
     return done.returncode, done.stdout, done.stderr
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def git_output(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     """`git args…`'s output, or GitFailed in Chinese."""
     status, out, err = _call(root, *args, stdin=stdin)
     if status != 0:
@@ -58,16 +58,16 @@ def _log(root: Path, *args: str) -> str:
     check_config(root)  # as every command that opens a repository: the merge driver is set
     status, out, _ = _call(root, "log", *args)
     if status != 0 and _call(root, "rev-parse", "--verify", "--quiet", "HEAD")[0] == 0:
-        _git(root, "log", *args)  # HEAD exists: the log itself failed, say why
+        git_output(root, "log", *args)  # HEAD exists: the log itself failed, say why
     return out.decode("utf-8", errors="replace")
 
 
-def _blobs(root: Path, ids: Iterable[str]) -> dict[str, bytes]:
+def read_blobs(root: Path, ids: Iterable[str]) -> dict[str, bytes]:
     """The contents of these blobs, read by one `git cat-file --batch`."""
     wanted = sorted({blob for blob in ids if blob != _NO_BLOB})
     if not wanted:
         return {}
-    out = _git(root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in wanted).encode())
+    out = git_output(root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in wanted).encode())
     found, at = {}, 0
     for blob in wanted:
         end = out.index(b"\n", at)
@@ -154,7 +154,7 @@ def record_history(root: Path, path: str, limit: int | None = None) -> list[Reco
                  if line.startswith(":")]
         if blobs:
             found.append((_parse_commit(header), *blobs[0]))
-    texts = _blobs(root, (blob for _, old, new in found for blob in (old, new)))
+    texts = read_blobs(root, (blob for _, old, new in found for blob in (old, new)))
     return [_version(texts, path, info, old, new) for info, old, new in found]
 
 
@@ -162,7 +162,7 @@ def commit_changes(root: Path, commit: str, under: str | None = None) -> list[tu
     """The record files (under a folder) that `commit` changed against its first parent, each
     with its field changes: what one line of a unit's history did."""
     check_config(root)
-    shown = _git(root, "show", f"--format={_FORMAT}", "--raw", "--no-abbrev",
+    shown = git_output(root, "show", f"--format={_FORMAT}", "--raw", "--no-abbrev",
                  "--diff-merges=first-parent", commit, "--", *([under] if under else []))
     header, _, raw = shown.decode("utf-8", errors="replace").strip("\x1e\n").partition("\n")
     info = _parse_commit(header)
@@ -174,7 +174,7 @@ def commit_changes(root: Path, commit: str, under: str | None = None) -> list[tu
         if path.endswith(".toml"):
             old, new = meta.split()[2:4]
             changed.append((path, old, new))
-    texts = _blobs(root, (blob for _, old, new in changed for blob in (old, new)))
+    texts = read_blobs(root, (blob for _, old, new in changed for blob in (old, new)))
     return [(path, _version(texts, path, info, old, new)) for path, old, new in changed]
 
 

@@ -26,6 +26,7 @@ from datastore.diff3 import has_markers
 from datastore.errors import LlweekError, PushRefused
 from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
 from datastore.loader import is_data_path, kind_of_path, read_record
+from datastore.mergehere import WITHOUT_DRIVER, merge_here
 from datastore.models import Campaign
 from datastore.pushlog import ensure_fetches_record, fetch_record
 from datastore.safefs import Unreadable, file_mode, kind_words, read_file
@@ -287,7 +288,10 @@ def _merge(repo: GitRepo, branch: _Branch, result: SyncResult) -> bool:
     env = repo.require_identity().env()
     theirs = repo.run("rev-parse", branch.tracking).strip()
     mergestate.begin(repo, mergestate.head(repo), theirs)  # a kill from here on is undone
-    status, out, err = repo.call("merge", "--no-edit", "-m", MERGE_MESSAGE, theirs, env=env)
+    status, out, err = repo.call(*WITHOUT_DRIVER, "merge", "--no-edit", "-m", MERGE_MESSAGE, theirs,
+                                 env=env)
+    if status != 0 and repo.merging():
+        merge_here(repo)  # the records both sides changed, as the driver would, in this process
     mergestate.end(repo)
     if status == 0:
         result.pulled += behind

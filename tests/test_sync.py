@@ -14,6 +14,7 @@ from datastore.access import Actor
 from datastore.conflicts import MINE, THEIRS, ConflictKind, Edited, list_conflicts, \
     resolve_fields, resolve_whole
 from datastore.errors import LlweekError
+from datastore.gitrepo import open_repo
 from datastore.sync import sync
 from datastore.tomlio import TomlSyntaxError, parse
 from tests.conftest import git
@@ -405,3 +406,33 @@ def test_sync_without_a_central_repository_says_how_to_add_one(zhang: Path, caps
     git(zhang, "remote", "remove", "origin")
     code, _, err = llweek(capsys, "sync", "-C", str(zhang))
     assert code == 2 and "git remote add origin" in err
+
+
+@pytest.mark.parametrize("theirs", [{"venue": "二楼"}, {"participants": 480, "venue": "二楼"}],
+                         ids=["clean", "conflict"])
+def test_sync_merges_records_in_process_exactly_as_the_merge_driver_does(
+        zhang: Path, wang: Path, remote: Path, tmp_path: Path, capsys, theirs: dict):
+    """A clean merge and a conflict leave the same file and the same index stages as Git's
+    `git merge` with the llweek driver process (which a manual `git pull` still uses)."""
+    edit(zhang, ACTIVITY, participants=600)
+    path = zhang / ACTIVITY
+    path.write_text("# 张丽的备注\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    git(zhang, "commit", "-qam", "备注")
+    llweek(capsys, "sync", "-C", str(zhang))
+    edit(wang, ACTIVITY, **theirs)
+    driven = clone(remote, tmp_path / "driven", "王宇", "wangyu_ccjy@163.com")
+    open_repo(driven).close()  # as any llweek command: the driver is configured
+    git(driven, "fetch", "-q", str(wang), "main:wang")
+    git(driven, "reset", "-q", "--hard", "wang")
+    git(driven, "fetch", "-q", "origin")
+    git(driven, "merge", "--no-edit", "origin/main", check=False)  # the driver process, per file
+
+    llweek(capsys, "sync", "-C", str(wang))
+
+    assert (wang / ACTIVITY).read_bytes() == (driven / ACTIVITY).read_bytes()
+    assert unmerged(wang) == unmerged(driven)
+    merged = (wang / ACTIVITY).read_text(encoding="utf-8")
+    if "venue" in theirs and "participants" not in theirs:
+        assert not unmerged(wang) and "# 张丽的备注" in merged and "participants = 600" in merged
+    else:
+        assert unmerged(wang) == {ACTIVITY: {1, 2, 3}} and "<<<<<<<" in merged
