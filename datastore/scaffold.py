@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import multiprocessing
 import os
 import shutil
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
+
+from PIL import Image, ImageDraw
 
 from datastore.access import find_actor
 from datastore.errors import LlweekError
@@ -135,10 +138,8 @@ def _scene(index: int, width: int, height: int) -> bytes:
     Flat shapes only (the sky's gradient is bands), so drawing costs little next to the
     JPEG encoding itself: the demo's photos are ready in a fraction of a second.
     """
-    from PIL import Image, ImageDraw
-
     sky, ground = _PALETTE[index % len(_PALETTE)]
-    image = Image.new("RGB", (width, height), ground)
+    image = Image.new("RGB", (width, height), None)  # not filled: the bands cover every pixel
     draw = ImageDraw.Draw(image)
     for band in range(_SKY_BANDS):  # from sky at the top to ground at the bottom
         share = band / (_SKY_BANDS - 1)
@@ -165,11 +166,12 @@ def _scene(index: int, width: int, height: int) -> bytes:
 
 
 class _Photos(Mapping[str, bytes]):
-    """Every photo `photos.toml` lists, by path, drawing on every core while the history is
-    worked out (Pillow lets go of Python's lock while it draws and encodes); each distinct
-    scene is drawn once, and asking for a photo waits until it is ready."""
+    """Every photo `photos.toml` lists, by path, drawn in worker processes on every core while
+    the history is worked out (threads would wait for each other on Python's lock between
+    Pillow's calls); each distinct scene is drawn once, and asking for a photo waits until it
+    is ready."""
 
-    def __init__(self, pool: ThreadPoolExecutor) -> None:
+    def __init__(self, pool: Executor) -> None:
         spec = tomllib.loads((SAMPLE_DIR / "photos.toml").read_text(encoding="utf-8"))
         scenes: dict[tuple[int, int, int], Future[bytes]] = {}
         self._futures: dict[str, Future[bytes]] = {}
@@ -349,14 +351,17 @@ def sample_history(photos: Mapping[str, bytes]) -> Iterator[NewCommit]:
             yield commit
 
 
-def init_sample(target: Path) -> None:
+def init_sample(target: Path, meanwhile: Callable[[], object] | None = None) -> None:
     """The sample campaign as a Git repository whose history replays `history.toml`.
 
     The commits are those the save path would make, written by one `git fast-import`;
-    photos no record uses yet are left in the working tree, as a unit's staff would."""
+    photos no record uses yet are left in the working tree, as a unit's staff would.
+    `meanwhile` runs here while the photos are drawn (the demo loads the app then)."""
     _prepare(target)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=multiprocessing.get_context("fork")) as pool:
         photos = _Photos(pool)
+        if meanwhile is not None:
+            meanwhile()
         write_history(target, sample_history(photos))
         for rel, data in photos.items():
             if not (target / rel).exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import shlex
 import tempfile
 from pathlib import Path
@@ -21,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
             if (target / CAMPAIGN_FILE).is_file() else "请换一个不存在的或空的文件夹"
         raise LlweekError(f"{target} 不是空文件夹：为免覆盖已有文件，没有建立示例材料库。{hint}")
     print(f"正在建立示例材料库：{target} ……", flush=True)
-    init_sample(target)
+    # the app's modules load while worker processes draw the sample's photos
+    init_sample(target, meanwhile=lambda: importlib.import_module("tui.app"))
     if getattr(args, "today", None) is None:
         args.today = sample_demo_day()  # the sample's own "now": the last deadline is near
         print(f"按 {args.today} 显示（可用 --today 指定其他日期）", flush=True)
