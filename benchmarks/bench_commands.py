@@ -117,7 +117,8 @@ def sync_merge(repo: Path, place: Path, runs: int, files: int = 100) -> Figure:
     central = place / "sync-central.git"
     git(place, "clone", "-q", "--bare", str(repo), str(central))
     base = git(central, "rev-parse", "main").strip()
-    helper, mine, floor = (_clone(central, place / name) for name in ("sync-helper", "sync-mine", "sync-floor"))
+    helper, mine, floor = (_clone(central, place / name)
+                           for name in ("sync-helper", "sync-mine", "sync-floor"))
     (floor / ".git/info/attributes").write_text("*.toml merge=text\n")
     heads = {}
     for clone, key in ((helper, "venue"), (mine, "participants"), (floor, "participants")):

@@ -52,7 +52,8 @@ def answer_key(root: Path, command: str, options: list[str], modules: list[Path]
 def _stored(root: Path) -> dict:
     try:
         data = json.loads(answers_path(root).read_bytes())
-        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("answers"), dict):
+        if isinstance(data, dict) and data.get("format") == FORMAT \
+                and isinstance(data.get("answers"), dict):
             return data
     except (OSError, ValueError):
         pass
@@ -64,7 +65,8 @@ def stored_answer(root: Path, key: str | None) -> tuple[int, str] | None:
     if key is None:
         return None
     hit = _stored(root)["answers"].get(key)
-    if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], int) and isinstance(hit[1], str):
+    if isinstance(hit, list) and len(hit) == 2 and isinstance(hit[0], int) \
+            and isinstance(hit[1], str):
         return hit[0], hit[1]
     return None
 

@@ -126,19 +126,8 @@ def list_conflicts(root: Path) -> list[ConflictedRecord]:
 
 def conflicts_in(repo: GitRepo) -> list[ConflictedRecord]:
     campaign = load_campaign(repo.root)
-    return [_conflicted(repo, campaign, path, stages) for path, stages in _unmerged(repo).items()]
-
-
-def _unmerged(repo: GitRepo) -> dict[str, dict[int, str]]:
-    """path → {stage: blob} for every unmerged path of the index."""
-    found: dict[str, dict[int, str]] = {}
-    for entry in repo.run("ls-files", "-u", "-z").split("\0"):
-        if not entry:
-            continue
-        info, path = entry.split("\t", 1)
-        _, blob, stage = info.split()
-        found.setdefault(path, {})[int(stage)] = blob
-    return found
+    return [_conflicted(repo, campaign, path, stages)
+            for path, stages in mergestate.unmerged_stages(repo).items()]
 
 
 def _title(campaign: Campaign, path: str, data: dict[str, Any] | None) -> str:
@@ -201,7 +190,7 @@ def text_suggestion(base: Any, mine: Any, theirs: Any) -> str | None:
 
 
 def _find(repo: GitRepo, path: str) -> ConflictedRecord:
-    stages = _unmerged(repo).get(path)
+    stages = mergestate.unmerged_stages(repo).get(path)
     if stages is None:
         raise LlweekError(f"{path} 没有待解决的冲突")
     return _conflicted(repo, load_campaign(repo.root), path, stages)
@@ -278,7 +267,7 @@ def resolve_whole(root: Path, path: str, choice: Literal["mine", "theirs"]) -> N
     """Keep one whole version of the file (for a version that deleted it: delete it)."""
     side = {MINE: 2, THEIRS: 3}[choice]
     with writer(root, f"解决冲突 {path}") as (repo, _):
-        stages = _unmerged(repo).get(path)
+        stages = mergestate.unmerged_stages(repo).get(path)
         if stages is None:
             raise LlweekError(f"{path} 没有待解决的冲突")
         if side in stages:

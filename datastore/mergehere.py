@@ -14,6 +14,7 @@ the size of any record is not read (as the driver, mine is kept and the file sta
 from __future__ import annotations
 
 from datastore.gitrepo import MERGE_DRIVER, GitRepo
+from datastore.mergestate import unmerged_stages
 from datastore.history import git_output, read_blobs
 from datastore.recordmerge import merge_files
 from datastore.safefs import RECORD_MAX_BYTES, writable_path
@@ -23,28 +24,18 @@ from datastore.tomlio import atomic_write
 WITHOUT_DRIVER = ("-c", f"merge.{MERGE_DRIVER}.driver=false")
 
 
-def _both_changed(repo: GitRepo) -> dict[str, dict[int, str]]:
-    """path → {stage: blob} of the unmerged paths both sides have (a driver's cases)."""
-    found: dict[str, dict[int, str]] = {}
-    for entry in repo.run("ls-files", "-u", "-z").split("\0"):
-        if "\t" in entry:
-            info, path = entry.split("\t", 1)
-            _, blob, stage = info.split()
-            found.setdefault(path, {})[int(stage)] = blob
-    return {path: stages for path, stages in found.items() if 2 in stages and 3 in stages}
-
-
 def _driven(repo: GitRepo, paths: list[str]) -> set[str]:
     """The paths Git would hand to the llweek driver (their `merge` attribute)."""
-    out = git_output(repo.root, "check-attr", "-z", "--stdin", "merge",
-               stdin="".join(f"{p}\0" for p in paths).encode("utf-8", "surrogateescape"))
+    listed = "".join(f"{path}\0" for path in paths).encode("utf-8", "surrogateescape")
+    out = git_output(repo.root, "check-attr", "-z", "--stdin", "merge", stdin=listed)
     fields = out.split(b"\0")
     return {fields[i].decode("utf-8", "surrogateescape") for i in range(0, len(fields) - 2, 3)
             if fields[i + 2] == MERGE_DRIVER.encode()}
 
 
 def _sizes(repo: GitRepo, blobs: set[str]) -> dict[str, int]:
-    out = git_output(repo.root, "cat-file", "--batch-check", stdin="".join(f"{b}\n" for b in blobs).encode())
+    listed = "".join(f"{blob}\n" for blob in blobs).encode()
+    out = git_output(repo.root, "cat-file", "--batch-check", stdin=listed)
     sizes = {}
     for line in out.decode().splitlines():
         parts = line.split()
@@ -55,24 +46,26 @@ def _sizes(repo: GitRepo, blobs: set[str]) -> dict[str, int]:
 
 def merge_here(repo: GitRepo) -> None:
     """Merge every record Git left for the driver; the caller holds the repository's lock."""
-    stages = _both_changed(repo)
+    stages = {path: found for path, found in unmerged_stages(repo).items()
+              if 2 in found and 3 in found}  # both sides have it: the driver's cases
     paths = sorted(_driven(repo, list(stages))) if stages else []
     if not paths:
         return
     wanted = {blob for path in paths for blob in stages[path].values()}
     sizes = _sizes(repo, wanted)
-    texts = read_blobs(repo.root, {b for b in wanted if sizes.get(b, RECORD_MAX_BYTES + 1) <= RECORD_MAX_BYTES})
+    small = {blob for blob in wanted if sizes.get(blob, RECORD_MAX_BYTES + 1) <= RECORD_MAX_BYTES}
+    texts = read_blobs(repo.root, small)
     clean = []
     for path in paths:
         found = stages[path]
         if any(blob not in texts for blob in found.values()):
             continue  # too big to read: stays conflicted with mine, as the driver leaves it
-        base, ours, theirs = (texts[found[n]].decode("utf-8", "surrogateescape") if n in found else ""
-                              for n in (1, 2, 3))
+        base, ours, theirs = (texts[found[n]].decode("utf-8", "surrogateescape")
+                              if n in found else "" for n in (1, 2, 3))
         result = merge_files(path, base, ours, theirs)
         atomic_write(writable_path(repo.root, path), result.text.encode("utf-8", "surrogateescape"))
         if result.clean:
             clean.append(path)
     if clean:
         git_output(repo.root, "update-index", "-z", "--add", "--stdin",
-             stdin="".join(f"{p}\0" for p in clean).encode("utf-8", "surrogateescape"))
+                   stdin="".join(f"{p}\0" for p in clean).encode("utf-8", "surrogateescape"))

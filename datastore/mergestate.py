@@ -17,6 +17,9 @@ MERGE_HEAD. Killed between two of these, a clone holds a state no git command ex
 
 - A merge llweek's sync started that had merged every file and written MERGE_HEAD, killed just
   before its commit: the commit is made now (if the working tree is what git merged).
+- A merge llweek's sync started that wrote MERGE_HEAD and was killed while it merged the
+  records in its own process (datastore.mergehere), conflicts still in the index: aborted,
+  every file back as committed, and the next sync merges again.
 
 An open merge of a person's (MERGE_HEAD with conflicts, or resolved in the conflict screen and
 waiting to be committed) is not touched: the conflict screen and `llweek sync` finish it.
@@ -48,6 +51,17 @@ def merge_head(repo: GitRepo) -> str | None:
 def unmerged_paths(repo: GitRepo) -> list[str]:
     listed = repo.run("ls-files", "--unmerged", "-z")
     return sorted({entry.split("\t", 1)[1] for entry in listed.split("\0") if "\t" in entry})
+
+
+def unmerged_stages(repo: GitRepo) -> dict[str, dict[int, str]]:
+    """path → {stage: blob} for every unmerged path of the index."""
+    found: dict[str, dict[int, str]] = {}
+    for entry in repo.run("ls-files", "-u", "-z").split("\0"):
+        if "\t" in entry:
+            info, path = entry.split("\t", 1)
+            _, blob, stage = info.split()
+            found.setdefault(path, {})[int(stage)] = blob
+    return found
 
 
 def head(repo: GitRepo) -> str | None:
@@ -103,6 +117,9 @@ def recover(repo: GitRepo) -> list[str]:
             notes.append("上次同步的合并其实已经提交，已清除它留下的合并记录（MERGE_HEAD）")
         elif noted is not None and noted.get("head") == now and not unmerged_paths(repo):
             notes.append(_finish_cut(repo))
+        elif noted is not None and noted.get("head") == now:  # killed while merging records
+            repo.run("merge", "--abort")
+            notes.append("上次同步在合并途中被中断：已把合并改动过的文件恢复为合并前的样子，下次同步会重新合并")
     elif noted is not None and noted.get("head") == now and isinstance(noted.get("theirs"), str):
         undone = _undo(repo, noted["theirs"])
         if undone:

@@ -287,31 +287,51 @@ def _merge(repo: GitRepo, branch: _Branch, result: SyncResult) -> bool:
         return True
     env = repo.require_identity().env()
     theirs = repo.run("rev-parse", branch.tracking).strip()
+    clash = _in_the_way(repo, theirs)
+    if clash:
+        raise LlweekError(_overwritten(clash, result.not_committed))
     mergestate.begin(repo, mergestate.head(repo), theirs)  # a kill from here on is undone
     status, out, err = repo.call(*WITHOUT_DRIVER, "merge", "--no-edit", "-m", MERGE_MESSAGE, theirs,
                                  env=env)
-    if status != 0 and repo.merging():
-        merge_here(repo)  # the records both sides changed, as the driver would, in this process
-    mergestate.end(repo)
-    if status == 0:
+    if status == 0 or not repo.merging():
+        mergestate.end(repo)
+        if status != 0:
+            raise LlweekError(_merge_refused(out + err, result.not_committed))
         result.pulled += behind
         return True
-    if not repo.merging():
-        raise LlweekError(_merge_refused(out + err, result.not_committed))
+    # still sync's own merge (noted) until it is committed or left to a person with conflicts
+    merge_here(repo)  # the records both sides changed, as the driver would, in this process
     result.pulled += behind
     result.conflicts = settle_clean(repo)
-    if result.conflicts:
-        return False
-    mergestate.finish(repo)
-    return True
+    if not result.conflicts:
+        mergestate.finish(repo)
+    mergestate.end(repo)
+    return not result.conflicts
 
 
 def _merge_refused(output: str, not_committed: list[str]) -> str:
-    """Why git would not merge, for a person: which local files stand in the way, and why
-    each of them was not committed (a leftover conflict marker, no right to change it, …)."""
+    """Why git would not merge, for a person (see `_overwritten`)."""
     files = [line.strip() for line in output.splitlines() if line.startswith(("\t", "  "))]
     if "would be overwritten" not in output:
         return f"合并服务器上的修改失败：{output.strip()}"
+    return _overwritten(files, not_committed)
+
+
+def _in_the_way(repo: GitRepo, theirs: str) -> list[str]:
+    """Tracked files with changes not committed that the server's side changed too. Git
+    refuses to merge over them when the merged file differs from the committed one; with the
+    records merged in this process (datastore.mergehere) Git cannot see that, so sync
+    refuses first, as Git would, and never writes over a change of the person's."""
+    dirty = {p for p in repo.run("diff", "--name-only", "-z", "HEAD").split("\0") if p}
+    if not dirty:
+        return []
+    changed = set(repo.run("diff", "--name-only", "-z", f"HEAD...{theirs}").split("\0"))
+    return sorted(dirty & changed)
+
+
+def _overwritten(files: list[str], not_committed: list[str]) -> str:
+    """Which local files stand in the way of a merge, and why each of them was not committed
+    (a leftover conflict marker, no right to change it, …)."""
     reasons = {entry.rsplit("（", 1)[0]: entry for entry in not_committed}
     listed = "、".join(reasons.get(name, f"{name}（尚未提交的修改）") for name in files)
     advice = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +46,7 @@ def test_adjacent_fields_edited_in_two_clones_merge_cleanly(zhang: Path, wang: P
     zhang_commit = git(zhang, "rev-parse", "HEAD").strip()
     edit(wang, ACTIVITY, participants=560)
 
-    code, out, _ = llweek(capsys, "sync", "-C", str(wang))
+    code, out, err = llweek(capsys, "sync", "-C", str(wang))
     assert (code, out) == (0, "拉取 1 个提交，推送 2 个提交\n"), err
     assert llweek(capsys, "sync", "-C", str(zhang))[1] == "拉取 2 个提交，推送 0 个提交\n"
 
@@ -342,6 +341,25 @@ def test_hand_edits_a_unit_may_not_make_are_left_uncommitted(zhang: Path):
     assert result.committed == [ACTIVITY]
     assert result.not_committed == ["campaign.toml（无权修改）"]
     assert git(zhang, "status", "--porcelain").strip() == "M campaign.toml"
+
+
+def test_sync_never_merges_over_a_hand_edit_it_could_not_commit(zhang: Path, wang: Path):
+    """Both sides changed a record and this clone also holds a hand edit of it that may not be
+    committed: sync stops, as Git would, and the edit is still there."""
+    edit(wang, ACTIVITY, participants=560)  # the other side changes the same record
+    sync(wang)
+    edit(zhang, ACTIVITY, venue="长春市图书馆二楼")  # and so does this side: a merge of records
+    path = zhang / ACTIVITY
+    edited = path.read_text(encoding="utf-8").replace("520", "522")
+    path.write_text(edited, encoding="utf-8")
+    actor = Actor("cc-zhangli", "张丽", "unit", "jilin")  # not this unit's file: left uncommitted
+
+    with pytest.raises(LlweekError) as refused:
+        sync(zhang, actor=actor)
+
+    assert "服务器上的修改会覆盖本机尚未提交的文件" in str(refused.value) and ACTIVITY in str(refused.value)
+    assert path.read_text(encoding="utf-8") == edited
+    assert not (zhang / ".git/MERGE_HEAD").exists()
 
 
 def test_a_push_the_server_refuses_says_why_and_keeps_the_commit(zhang: Path, capsys):

@@ -107,7 +107,8 @@ class LlweekApp(App[int]):
             except (LlweekError, OSError):
                 preview = None  # the whole load below says what is wrong
             if preview is not None:
-                self.call_from_thread(self._previewed, Preview(preview, self._find_actor(preview, None)))
+                actor = self._find_actor(preview, None)
+                self.call_from_thread(self._previewed, Preview(preview, actor))
         workspace = Workspace.load(self.root)
         identity = None
         if is_git_repo(self.root):

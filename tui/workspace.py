@@ -90,7 +90,8 @@ class Workspace:
             if hit is None or light is None:
                 return None
             data.units[unit_id] = light
-            unit_findings[unit_id] = [f for f in data.findings if _in_unit(f, unit_id)] + hit[0] + hit[1]
+            read = [f for f in data.findings if _in_unit(f, unit_id)]
+            unit_findings[unit_id] = read + hit[0] + hit[1]
         other = [f for f in data.findings
                  if not any(_in_unit(f, unit_id) for unit_id in data.units)]
         return cls(data, unit_findings, other + check_campaign(data))

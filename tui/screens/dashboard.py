@@ -98,7 +98,8 @@ class DashboardScreen(Screen):
             self.data_changed(None)
 
     def _spin_while_loading(self) -> None:
-        if self._view()[0] is None and any(w.name == "load" and w.is_running for w in self.app.workers):
+        loading = any(w.name == "load" and w.is_running for w in self.app.workers)
+        if self._view()[0] is None and loading:
             self.query_one(DataTable).loading = True
 
     def _view(self) -> tuple[Workspace | None, Actor | None]:
