@@ -197,15 +197,26 @@ class Folder:
             raise refusal(rel, before.st_mode)
         if before.st_size > limit:
             raise too_large(rel, before.st_size, limit)
-        with self.open_file(name) as (handle, info):
-            data = handle.read(limit + 1)
-        if len(data) > limit:  # it grew after the check
-            raise too_large(rel, len(data), limit)
-        return data, info
+        fd, info = self._open(name)
+        try:  # plain reads of the descriptor: no buffered file object for one small file
+            chunks, total = [], 0
+            while total <= limit:
+                chunk = os.read(fd, limit + 1 - total)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        except OSError as err:
+            raise _osrefusal(rel, err) from None
+        finally:
+            os.close(fd)
+        if total > limit:  # it grew after the check
+            raise too_large(rel, total, limit)
+        return b"".join(chunks), info
 
-    @contextmanager
-    def open_file(self, name: str) -> Iterator[tuple[object, os.stat_result]]:
-        """The regular file `name`, opened without following a link or blocking on a FIFO."""
+    def _open(self, name: str) -> tuple[int, os.stat_result]:
+        """A blocking descriptor of the regular file `name`, opened without following a link
+        or blocking on a FIFO, and what `fstat` said of it."""
         rel = self.path_of(name)
         try:
             fd = os.open(name, _FILE_FLAGS, dir_fd=self.fd)
@@ -218,6 +229,16 @@ class Folder:
             if not stat.S_ISREG(info.st_mode):
                 raise refusal(rel, info.st_mode)
             os.set_blocking(fd, True)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd, info
+
+    @contextmanager
+    def open_file(self, name: str) -> Iterator[tuple[object, os.stat_result]]:
+        """The regular file `name`, opened without following a link or blocking on a FIFO."""
+        fd, info = self._open(name)
+        try:
             handle = os.fdopen(fd, "rb")
         except BaseException:
             os.close(fd)
