@@ -69,7 +69,7 @@ def held_load(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
 
 async def test_while_reading_the_dashboard_shows_the_cache_and_opens_nothing(sample_repo, held_load):
     held_load.set()
-    Workspace.load(sample_repo)  # an earlier session filled the cache
+    Workspace.load(sample_repo)  # an earlier run of the app filled the cache
     held_load.clear()
     app = make_app(sample_repo)
     async with app.run_test(size=(80, 24)) as pilot:
