@@ -12,6 +12,8 @@ from typing import Any
 
 from datastore.deadlines import is_present
 from datastore.errors import LlweekError
+from datastore.findings import Finding
+from datastore.loadcache import LoadCache
 from datastore.loader import StoredRecord, UnitData
 from datastore.models import DELIVERABLES, PROFILE, SUBMISSIONS, RecordKind, UnitRef
 from datastore.records import build_record, record_to_text
@@ -55,3 +57,12 @@ def unit_from_facts(unit_id: str, ref: UnitRef | None, facts: dict[str, Any]) ->
     except (LlweekError, ValueError):
         return None
     return unit
+
+
+def cached_unit(cache: LoadCache, unit_id: str, ref: UnitRef | None, key: str
+                ) -> tuple[UnitData, list[Finding]] | None:
+    """The unit's stand-in and every finding of its files, when the cache holds it under
+    this key (its files unchanged)."""
+    hit = cache.entry(unit_id, key)
+    light = unit_from_facts(unit_id, ref, hit[2]) if hit else None
+    return (light, hit[0] + hit[1]) if hit and light else None

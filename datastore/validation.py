@@ -19,7 +19,7 @@ from datastore.findings import Finding
 from datastore.loadcache import LoadCache
 from datastore.loader import CAMPAIGN_FILE, RepoData, StoredRecord, load_repo, load_unit
 from datastore.rules import check_campaign, check_unit, in_report_order
-from datastore.unitfacts import unit_facts, unit_from_facts
+from datastore.unitfacts import cached_unit, unit_facts
 
 PARALLEL_FROM_UNITS = 16
 
@@ -67,12 +67,10 @@ def validate_path(root: Path, unit: str | None = None
     by_unit: dict[str, list[Finding]] = {}
     filled: set[str] = set()
     for unit_id in wanted:
-        hit = cache.entry(unit_id, keys[unit_id])
-        light = unit_from_facts(unit_id, shell.units[unit_id].ref, hit[2]) if hit else None
-        if hit is not None and light is not None:
-            by_unit[unit_id] = hit[0] + hit[1]
-            shell.units[unit_id] = light
-            if has_materials(light):
+        cached = cached_unit(cache, unit_id, shell.units[unit_id].ref, keys[unit_id])
+        if cached is not None:
+            shell.units[unit_id], by_unit[unit_id] = cached
+            if has_materials(cached[0]):
                 filled.add(unit_id)
     for unit_id, profile, read, rules, facts in _check_all(
             shell, [u for u in wanted if u not in by_unit]):

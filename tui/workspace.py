@@ -25,11 +25,17 @@ from datastore.loader import (
 from datastore.models import Reviews
 from datastore.reviews import review_path
 from datastore.rules import RuleContext, check_campaign, check_unit
-from datastore.unitfacts import unit_facts, unit_from_facts
+from datastore.unitfacts import cached_unit, unit_facts
 
 
 def _in_unit(finding: Finding, unit_id: str) -> bool:
     return finding.path == f"units/{unit_id}" or finding.path.startswith(f"units/{unit_id}/")
+
+
+def _campaign_digest(data: RepoData) -> str | None:
+    """campaign.toml's digest: part of every unit's load-cache key."""
+    stored = data.stored.get(CAMPAIGN_FILE)
+    return stored.digest if stored else None
 
 
 @dataclass
@@ -55,8 +61,7 @@ class Workspace:
         findings of every unit whose files did not change come from the load cache."""
         data = load_repo(root)
         cache = LoadCache(root)
-        stored = data.stored.get(CAMPAIGN_FILE)
-        campaign = stored.digest if stored else None
+        campaign = _campaign_digest(data)
         unit_findings = {}
         for unit_id, unit in data.units.items():
             read = [f for f in data.findings if _in_unit(f, unit_id)]
@@ -70,9 +75,7 @@ class Workspace:
                 rules = hit[1]
             unit_findings[unit_id] = read + rules
         cache.save(list(data.units))
-        other = [f for f in data.findings
-                 if not any(_in_unit(f, unit_id) for unit_id in data.units)]
-        return cls(data, unit_findings, other + check_campaign(data))
+        return cls._of(data, unit_findings)
 
     @classmethod
     def preview(cls, root: Path) -> Workspace | None:
@@ -81,17 +84,20 @@ class Workspace:
         stand-ins (datastore.unitfacts), for the dashboard only, until `load` has read them."""
         data = load_repo(root, materials=False)
         cache = LoadCache(root)
-        stored = data.stored.get(CAMPAIGN_FILE)
-        campaign = stored.digest if stored else None
+        campaign = _campaign_digest(data)
         unit_findings = {}
         for unit_id, unit in data.units.items():
-            hit = cache.entry(unit_id, cache.unit_key(unit_id, campaign, unit.ref))
-            light = unit_from_facts(unit_id, unit.ref, hit[2]) if hit else None
-            if hit is None or light is None:
+            key = cache.unit_key(unit_id, campaign, unit.ref)
+            cached = cached_unit(cache, unit_id, unit.ref, key)
+            if cached is None:
                 return None
-            data.units[unit_id] = light
-            read = [f for f in data.findings if _in_unit(f, unit_id)]
-            unit_findings[unit_id] = read + hit[0] + hit[1]
+            data.units[unit_id] = cached[0]
+            unit_findings[unit_id] = [f for f in data.findings if _in_unit(f, unit_id)] + cached[1]
+        return cls._of(data, unit_findings)
+
+    @classmethod
+    def _of(cls, data: RepoData, unit_findings: dict[str, list[Finding]]) -> Workspace:
+        """With the findings outside any unit and the campaign's own."""
         other = [f for f in data.findings
                  if not any(_in_unit(f, unit_id) for unit_id in data.units)]
         return cls(data, unit_findings, other + check_campaign(data))

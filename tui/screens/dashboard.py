@@ -98,8 +98,7 @@ class DashboardScreen(Screen):
             self.data_changed(None)
 
     def _spin_while_loading(self) -> None:
-        loading = any(w.name == "load" and w.is_running for w in self.app.workers)
-        if self._view()[0] is None and loading:
+        if self._view()[0] is None and self._loading():
             self.query_one(DataTable).loading = True
 
     def _view(self) -> tuple[Workspace | None, Actor | None]:
@@ -110,6 +109,9 @@ class DashboardScreen(Screen):
         if app.preview is not None:
             return app.preview.workspace, app.preview.actor
         return None, None
+
+    def _loading(self) -> bool:
+        return any(w.name == "load" and w.is_running for w in self.app.workers)
 
     def ordered_units(self) -> list[str]:
         workspace, actor = self._view()
@@ -123,7 +125,7 @@ class DashboardScreen(Screen):
             return
         workspace, actor = self._view()
         if workspace is None:
-            if not any(w.name == "load" and w.is_running for w in self.app.workers):
+            if not self._loading():
                 self.query_one(DataTable).loading = False
                 self.query_one("#deadlines", Static).update(
                     Text("材料库没有读取成功（原因见右下角的提示）。请改正后重新打开，按 ctrl+q 退出。",
