@@ -114,20 +114,28 @@ class TreeIds:
             return f"unreadable {err.errno}"
 
     def walk(self, folder: Path, rel: str, out: list[str], skip: str | None = None) -> None:
-        """Append `path id` for every entry below `folder` (`rel` its path in the tree)."""
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            return
-        for entry in entries:
-            if entry.name == skip:
+        """Append `path id` for every entry below `folder` (`rel` its path in the tree), in
+        name order, folders before what they hold. A loop, not recursion: a tree nested
+        deeper than Python's recursion limit is walked like any other."""
+        pending: list[tuple[Path, str, str | None]] = [(folder, rel, skip)]
+        while pending:
+            here, at, left_out = pending.pop()
+            try:
+                entries = sorted(os.scandir(here), key=lambda e: e.name)
+            except OSError:
                 continue
-            path = f"{rel}/{entry.name}" if rel else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                out.append(f"{path}/")
-                self.walk(Path(entry.path), path, out)
-            else:
-                out.append(f"{path} {self.file_id(path, entry)}")
+            lines, below = [], []
+            for entry in entries:
+                if entry.name == left_out:
+                    continue
+                path = f"{at}/{entry.name}" if at else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    lines.append(f"{path}/")
+                    below.append((Path(entry.path), path, None))
+                else:
+                    lines.append(f"{path} {self.file_id(path, entry)}")
+            out.extend(lines)
+            pending.extend(reversed(below))
 
 
 class LoadCache:

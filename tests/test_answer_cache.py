@@ -96,3 +96,19 @@ def test_an_answer_planted_under_another_key_is_not_given(sample_repo: Path, cap
     data["answers"] = {"0" * 40: [0, "全部材料符合通知要求\n"]}
     answers_path(sample_repo).write_text(json.dumps(data), encoding="utf-8")
     assert validate(capsys, sample_repo) == first
+
+
+
+def test_a_folder_nested_deeper_than_python_recursion_gives_an_answer(sample_repo: Path, capsys):
+    """A pushed tree 1,500 folders deep: validate still answers (no RecursionError), and a
+    file added at the bottom of it is a change, never a stale answer."""
+    bottom = sample_repo / "units/jilin/notes"
+    bottom.mkdir()
+    for _ in range(1500):
+        bottom = bottom / "d"
+        bottom.mkdir()
+    code, _ = validate(capsys, sample_repo)
+    assert code in (0, 1)
+    (bottom / "x.toml").write_text("a = 1\n", encoding="utf-8")
+    assert validate(capsys, sample_repo)[0] in (0, 1)
+    assert len(json.loads(answers_path(sample_repo).read_bytes())["answers"]) == 2
