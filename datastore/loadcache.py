@@ -31,6 +31,9 @@ from datastore.gitrepo import LOCAL_TIMEOUT, git_env
 from datastore.tomlio import atomic_write
 
 FORMAT = 3
+#: a file not in the index above this size is keyed by size, time and inode, not read: the
+#: loader refuses any record or photo this large without reading it either
+HASHED_MAX_BYTES = 64 * 1024 * 1024
 #: a regular file's entry of `git ls-files --stage -z`, merged (stage 0): its blob id and path;
 #: only at the start of an entry, so no file name can pass for another entry
 _STAGED = re.compile(rb"(?:^|(?<=\0))100(?:644|755) ([0-9a-f]{40,64}) 0\t([^\0]*)\0")
@@ -107,9 +110,12 @@ class TreeIds:
         if known is not None:
             return known
         try:
+            info = entry.stat(follow_symlinks=False)
+            if info.st_size > HASHED_MAX_BYTES:  # never read whole: no record or photo is this big
+                return f"large {info.st_size} {info.st_mtime_ns} {info.st_ino}"
             fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             with os.fdopen(fd, "rb") as handle:
-                return blob_id(handle.read())
+                return blob_id(handle.read(HASHED_MAX_BYTES + 1))
         except OSError as err:
             return f"unreadable {err.errno}"
 

@@ -102,13 +102,32 @@ def test_an_answer_planted_under_another_key_is_not_given(sample_repo: Path, cap
 def test_a_folder_nested_deeper_than_python_recursion_gives_an_answer(sample_repo: Path, capsys):
     """A pushed tree 1,500 folders deep: validate still answers (no RecursionError), and a
     file added at the bottom of it is a change, never a stale answer."""
-    bottom = sample_repo / "units/jilin/notes"
+    top = bottom = sample_repo / "units/jilin/notes"
     bottom.mkdir()
     for _ in range(1500):
         bottom = bottom / "d"
         bottom.mkdir()
-    code, _ = validate(capsys, sample_repo)
-    assert code in (0, 1)
-    (bottom / "x.toml").write_text("a = 1\n", encoding="utf-8")
-    assert validate(capsys, sample_repo)[0] in (0, 1)
+    try:
+        code, _ = validate(capsys, sample_repo)
+        assert code in (0, 1)
+        (bottom / "x.toml").write_text("a = 1\n", encoding="utf-8")
+        assert validate(capsys, sample_repo)[0] in (0, 1)
+        assert len(json.loads(answers_path(sample_repo).read_bytes())["answers"]) == 2
+    finally:  # bottom up: a recursive removal would itself hit the recursion limit
+        (bottom / "x.toml").unlink(missing_ok=True)
+        while bottom != top.parent:
+            bottom.rmdir()
+            bottom = bottom.parent
+
+
+def test_a_huge_file_left_in_the_clone_is_never_read_for_the_key(sample_repo: Path, capsys):
+    """An 8 GB file (sparse) copied into the clone: the answer's key takes its size and time,
+    it is not read into memory; touching it is a change."""
+    big = sample_repo / "导出备份.bin"
+    with open(big, "wb") as handle:
+        handle.truncate(8 * 1024 ** 3)
+    first = validate(capsys, sample_repo)
+    assert validate(capsys, sample_repo) == first
+    os.utime(big, ns=(1, 1))
+    validate(capsys, sample_repo)
     assert len(json.loads(answers_path(sample_repo).read_bytes())["answers"]) == 2
