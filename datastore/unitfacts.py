@@ -34,6 +34,18 @@ def unit_facts(unit: UnitData) -> dict[str, Any]:
             "present": [key for key in DELIVERABLES if is_present(unit, key)]}
 
 
+def light_unit(unit: UnitData) -> UnitData:
+    """The stand-in of a unit just read: the same as `unit_from_facts` of its facts, without
+    writing them out and reading them back."""
+    light = UnitData(unit.id, unit.ref,
+                     present=frozenset(key for key in DELIVERABLES if is_present(unit, key)))
+    for kind in KEPT:
+        stored = unit.single(kind.key)
+        if stored is not None and stored.record is not None:
+            light.singles[kind.key] = stored
+    return light
+
+
 def _stored(kind: RecordKind, unit_id: str, text: Any) -> StoredRecord | None:
     if text is None:
         return None

@@ -5,7 +5,7 @@ day it is, and runs every slow step (save, copy, Git) as a job whose failure bec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -36,14 +36,6 @@ class Loaded:
     actor: Actor | None
     identity: Identity | None
     state: LocalState
-
-
-@dataclass
-class Preview:
-    """The dashboard from the load cache while the whole repository is read (view only)."""
-
-    workspace: Workspace
-    actor: Actor | None
 
 
 def _notes(result: Any) -> list[str]:
@@ -85,11 +77,11 @@ class LlweekApp(App[int]):
         self.actor_option = actor
         self.picker_start = picker_start or Path.home()
         self.workspace: Workspace | None = None
-        self.preview: Preview | None = None
         self.actor: Actor | None = None
         self.identity: Identity | None = None
         self.syncer = Syncer(self)
         self._jobs: dict[Worker, Job] = {}
+        self._reading: set[str] = set()  # units being read before one of their screens opens
 
     # ------------------------------------------------------------------ start
 
@@ -100,16 +92,8 @@ class LlweekApp(App[int]):
         self._load()
 
     @work(thread=True, exit_on_error=False, group="load", name="load")
-    def _load(self) -> Loaded:
-        if self.workspace is None:  # at start: the dashboard from the cache, then everything
-            try:
-                preview = Workspace.preview(self.root)
-            except (LlweekError, OSError):
-                preview = None  # the whole load below says what is wrong
-            if preview is not None:
-                actor = self._find_actor(preview, None)
-                self.call_from_thread(self._previewed, Preview(preview, actor))
-        workspace = Workspace.load(self.root)
+    def _load(self, read: Collection[str] = ()) -> Loaded:
+        workspace = Workspace.load(self.root, read)
         identity = None
         if is_git_repo(self.root):
             with GitRepo(self.root) as repo:
@@ -124,14 +108,8 @@ class LlweekApp(App[int]):
                              identity.email if identity else None,
                              identity.name if identity else None, self.unit_option)
 
-    def _previewed(self, preview: Preview) -> None:
-        if self.workspace is None:
-            self.preview = preview
-            self.refresh_views(None)
-
     def _loaded(self, loaded: Loaded) -> None:
         self.workspace, self.actor, self.identity = loaded.workspace, loaded.actor, loaded.identity
-        self.preview = None
         self.refresh_views(None)
         self.screen.refresh_bindings()  # keys that depend on who is at the keyboard (催报)
         self.syncer.state_read(loaded.state)
@@ -147,7 +125,12 @@ class LlweekApp(App[int]):
             self.notify("有未保存的修改：请先保存或放弃，再重新读取。", severity="warning")
             return
         self.go_home()
-        self._load()
+        self._load(self.units_read())
+
+    def units_read(self) -> list[str]:
+        """The units whose records are in memory now: a fresh load reads them again, so the
+        screens open on them keep showing their records."""
+        return self.workspace.read_units() if self.workspace else []
 
     # ------------------------------------------------------------------ who may do what
 
@@ -155,13 +138,12 @@ class LlweekApp(App[int]):
         return self.actor is not None and may_write(self.actor, f"units/{unit_id}/")
 
     def who(self) -> str:
-        actor = self.actor or (self.preview.actor if self.preview else None)
-        workspace = self.workspace or (self.preview.workspace if self.preview else None)
+        actor = self.actor
         if actor is None:
             return "只读"
         if actor.is_province:
             return f"{actor.name}（省级）"
-        unit = workspace.unit_name(actor.unit) if workspace else actor.unit
+        unit = self.workspace.unit_name(actor.unit) if self.workspace else actor.unit
         return f"{actor.name}（{unit}）"
 
     # ------------------------------------------------------------------ jobs
@@ -209,7 +191,6 @@ class LlweekApp(App[int]):
             job = self._jobs.pop(worker, None)
             self.report(worker.error, job)
             if worker.name == "load":
-                self.preview = None
                 self.refresh_views(None)
         elif event.state is WorkerState.CANCELLED:
             self._jobs.pop(worker, None)
@@ -310,26 +291,38 @@ class LlweekApp(App[int]):
             self.notify("请先在截止日期看板上选择一个单位。", severity="warning")
         return unit
 
+    def with_unit(self, unit_id: str, then: Callable[[], None]) -> None:
+        """Run `then` once the unit's records are in memory: read in a worker first when the
+        load kept only the unit's stand-in (tui.workspace)."""
+        if self.workspace is None:
+            self.notify("材料库还在读取中，请稍候。")
+        elif self.workspace.is_read(unit_id) or unit_id not in self.workspace.data.units:
+            then()
+        elif unit_id not in self._reading:  # a second key press meanwhile opens nothing twice
+            self._reading.add(unit_id)
+            self.submit(Job(lambda: None, lambda _: then(), unit=unit_id,
+                            after=lambda: self._reading.discard(unit_id)))
+
     def open_unit(self, unit_id: str | None = None) -> None:
         from tui.screens.unit_overview import UnitOverviewScreen
 
         unit_id = unit_id or self.require_unit()
         if unit_id is not None:
-            self.push_screen(UnitOverviewScreen(unit_id))
+            self.with_unit(unit_id, lambda: self.push_screen(UnitOverviewScreen(unit_id)))
 
     def open_deliverable(self, key: str, unit_id: str | None = None) -> None:
         from tui.screens import deliverable_screen
 
         unit_id = unit_id or self.require_unit()
         if unit_id is not None:
-            self.push_screen(deliverable_screen(key, unit_id))
+            self.with_unit(unit_id, lambda: self.push_screen(deliverable_screen(key, unit_id)))
 
     def open_profile(self, unit_id: str | None = None) -> None:
         from tui.screens.profile import ProfileScreen
 
         unit_id = unit_id or self.require_unit()
         if unit_id is not None:
-            self.push_screen(ProfileScreen(unit_id))
+            self.with_unit(unit_id, lambda: self.push_screen(ProfileScreen(unit_id)))
 
     def go_home(self) -> None:
         """Back to the dashboard, unless an editor on the way holds unsaved changes."""
@@ -358,7 +351,7 @@ class LlweekApp(App[int]):
         else:
             unit_id, path = self.require_unit(), None
         if unit_id is not None:
-            self.push_screen(HistoryScreen(unit_id, path))
+            self.with_unit(unit_id, lambda: self.push_screen(HistoryScreen(unit_id, path)))
 
     def open_export(self) -> None:
         from tui.screens.export import ExportScreen

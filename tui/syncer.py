@@ -75,7 +75,7 @@ class Syncer:
             return
         from tui.jobs import Job
 
-        root, chosen = app.root, app.actor
+        root, chosen, read = app.root, app.actor, app.units_read()
 
         def run() -> tuple[SyncResult | PushRefused, Workspace | None]:
             try:
@@ -89,7 +89,7 @@ class Syncer:
             # read under the writer lock: a save made meanwhile is either read here or
             # reported after this result, never overwritten by an older picture
             with GitRepo(root) as repo, repo_lock(repo.git_dir, "读取同步后的材料"):
-                return result, Workspace.load(root)
+                return result, Workspace.load(root, read)
 
         self.running = True
         self.show()
@@ -113,14 +113,16 @@ class Syncer:
             return
         from tui.jobs import Job
 
-        root, chosen = self.app.root, self.app.actor
+        app = self.app
+        root, chosen = app.root, app.actor
+        read = app.units_read()
 
         def run() -> tuple[SetAside, Workspace]:
             from datastore.setaside import set_aside
 
             done = set_aside(root, actor=acting(root, chosen))
             with GitRepo(root) as repo, repo_lock(repo.git_dir, "读取移开后的材料"):
-                return done, Workspace.load(root)
+                return done, Workspace.load(root, read)
 
         self.app.submit(Job(run, self._set_aside))
 

@@ -1,12 +1,14 @@
 """The app's picture of one data repository: records, findings and states.
 
-Loading reads everything once; after a save only the unit that changed is read and checked
-again, so the dashboard stays current without re-validating the whole repository.
+Loading reads and checks only the units whose files changed since the load cache was written;
+the dashboard needs no more than each unit's facts and findings. A unit's records are read
+when one of its screens opens, and after a save only that unit is read and checked again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from datastore.loader import (
 from datastore.models import Reviews
 from datastore.reviews import review_path
 from datastore.rules import RuleContext, check_campaign, check_unit
-from datastore.unitfacts import cached_unit, unit_facts
+from datastore.unitfacts import cached_unit, light_unit, unit_facts
 
 
 def _in_unit(finding: Finding, unit_id: str) -> bool:
@@ -56,51 +58,34 @@ class Workspace:
         self.other_findings = other_findings
 
     @classmethod
-    def load(cls, root: Path) -> Workspace:
-        """Read and check the whole repository (slow: call it from a worker). The rules'
-        findings of every unit whose files did not change come from the load cache."""
-        data = load_repo(root)
-        cache = LoadCache(root)
-        campaign = _campaign_digest(data)
-        unit_findings = {}
-        for unit_id, unit in data.units.items():
-            read = [f for f in data.findings if _in_unit(f, unit_id)]
-            key = cache.unit_key(unit_id, campaign, unit.ref)
-            hit = cache.entry(unit_id, key)
-            if hit is None:
-                rules = check_unit(unit, root, data.campaign)
-                cache.store(unit_id, key, [f for f in read if f.code != "unit.not_in_campaign"],
-                            rules, unit_facts(unit))
-            else:
-                rules = hit[1]
-            unit_findings[unit_id] = read + rules
-        cache.save(list(data.units))
-        return cls._of(data, unit_findings)
-
-    @classmethod
-    def preview(cls, root: Path) -> Workspace | None:
-        """The dashboard's picture from the load cache alone, without reading any record:
-        None unless the cache holds every unit as its files are now. Its units are light
-        stand-ins (datastore.unitfacts), for the dashboard only, until `load` has read them."""
+    def load(cls, root: Path, read: Collection[str] = ()) -> Workspace:
+        """Read and check what changed since the load cache was written (slow: call it from
+        a worker). A unit whose files did not change is its light stand-in from the cache
+        (datastore.unitfacts) until `unit` asks for it; the units in `read` (those open on
+        screen) are read in full anyway. A unit read here to be checked is kept as its
+        stand-in too, so 100,000 records never sit in memory at once."""
         data = load_repo(root, materials=False)
         cache = LoadCache(root)
         campaign = _campaign_digest(data)
-        unit_findings = {}
-        for unit_id, unit in data.units.items():
-            key = cache.unit_key(unit_id, campaign, unit.ref)
-            cached = cached_unit(cache, unit_id, unit.ref, key)
-            if cached is None:
-                return None
-            data.units[unit_id] = cached[0]
-            unit_findings[unit_id] = [f for f in data.findings if _in_unit(f, unit_id)] + cached[1]
-        return cls._of(data, unit_findings)
-
-    @classmethod
-    def _of(cls, data: RepoData, unit_findings: dict[str, list[Finding]]) -> Workspace:
-        """With the findings outside any unit and the campaign's own."""
-        other = [f for f in data.findings
-                 if not any(_in_unit(f, unit_id) for unit_id in data.units)]
-        return cls(data, unit_findings, other + check_campaign(data))
+        workspace = cls(data, {}, [])
+        for unit_id, shell in list(data.units.items()):
+            outside = [f for f in data.findings if _in_unit(f, unit_id)]  # not in campaign.toml
+            key = cache.unit_key(unit_id, campaign, shell.ref)
+            cached = None if unit_id in read else cached_unit(cache, unit_id, shell.ref, key)
+            if cached is not None:
+                data.units[unit_id] = cached[0]
+                workspace.unit_findings[unit_id] = outside + cached[1]
+                continue
+            found: list[Finding] = []
+            unit = load_unit(root, unit_id, shell.ref, found)
+            rules = check_unit(unit, root, data.campaign)
+            cache.store(unit_id, key, found, rules, unit_facts(unit))
+            workspace.install(UnitSnapshot(unit if unit_id in read else light_unit(unit),
+                                           outside + found + rules))
+        cache.save(list(data.units))
+        other = [f for f in data.findings if not any(_in_unit(f, u) for u in data.units)]
+        workspace.other_findings = other + check_campaign(data)
+        return workspace
 
     @property
     def root(self) -> Path:
@@ -109,6 +94,15 @@ class Workspace:
     @property
     def campaign(self):  # noqa: ANN201 - datastore.models.Campaign
         return self.data.campaign
+
+    def is_read(self, unit_id: str) -> bool:
+        """Whether the unit's records are in memory (not only its stand-in)."""
+        unit = self.data.units.get(unit_id)
+        return unit is not None and unit.present is None
+
+    def read_units(self) -> list[str]:
+        """The units whose records are in memory: a fresh load reads them again."""
+        return [unit_id for unit_id, unit in self.data.units.items() if unit.present is None]
 
     def read_unit(self, unit_id: str) -> UnitSnapshot:
         """The unit as it is on disk now (call from a worker, then `install` the result)."""
@@ -142,10 +136,15 @@ class Workspace:
         return self.other_findings + [f for found in self.unit_findings.values() for f in found]
 
     def unit(self, unit_id: str) -> UnitData | None:
+        """The unit with its records. The app reads a unit in a worker before it opens one
+        of its screens (LlweekApp.with_unit); should anything ask before that, it is read
+        here and then, rather than shown without its records."""
+        if self.data.units.get(unit_id) is not None and not self.is_read(unit_id):
+            self.install(self.read_unit(unit_id))
         return self.data.units.get(unit_id)
 
     def unit_name(self, unit_id: str) -> str:
-        unit = self.unit(unit_id)
+        unit = self.data.units.get(unit_id)
         return unit.name if unit else unit_id
 
     def status(self, today: dt.date) -> tuple[dict[str, dict[str, DeliverableStatus]],
@@ -170,7 +169,7 @@ class Workspace:
         return found
 
     def context(self, unit_id: str) -> RuleContext:
-        unit = self.unit(unit_id)
+        unit = self.data.units.get(unit_id)
         return RuleContext(self.root, self.campaign, unit_id, unit.kind if unit else None)
 
     def stored(self, path: str) -> StoredRecord | None:

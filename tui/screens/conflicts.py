@@ -201,10 +201,11 @@ class ConflictListScreen(Screen):
             self.notify("当前没有正在进行的合并。")
             return
         app, root = self.app, self.app.root
+        read = app.units_read()
 
         def run() -> Workspace:
             finish_merge(root)
-            return Workspace.load(root)
+            return Workspace.load(root, read)
 
         app.submit(Job(run, self._finished))
 

@@ -26,9 +26,7 @@ from tui.widgets.state import state_text
 SPINNER_AFTER = 0.8  # seconds
 
 if TYPE_CHECKING:
-    from datastore.access import Actor
     from tui.app import LlweekApp
-    from tui.workspace import Workspace
 
 
 def deadlines_table(summaries: list[DeadlineSummary]) -> Table:
@@ -90,31 +88,22 @@ class DashboardScreen(Screen):
         table.add_column("单位", key="unit")
         for key in DELIVERABLES:
             table.add_column(SHORT[key], key=key)
-        if self._view()[0] is None:
+        if self.app.workspace is None:
             # the spinner only if reading takes a while: drawn from the start, it would slow
-            # down the reading of the cache's picture it is waiting for
+            # down the reading it is waiting for
             self.set_timer(SPINNER_AFTER, self._spin_while_loading)
         else:
             self.data_changed(None)
 
     def _spin_while_loading(self) -> None:
-        if self._view()[0] is None and self._loading():
+        if self.app.workspace is None and self._loading():
             self.query_one(DataTable).loading = True
-
-    def _view(self) -> tuple[Workspace | None, Actor | None]:
-        """What to draw: the loaded repository, else the cache's picture while it loads."""
-        app = self.app
-        if app.workspace is not None:
-            return app.workspace, app.actor
-        if app.preview is not None:
-            return app.preview.workspace, app.preview.actor
-        return None, None
 
     def _loading(self) -> bool:
         return any(w.name == "load" and w.is_running for w in self.app.workers)
 
     def ordered_units(self) -> list[str]:
-        workspace, actor = self._view()
+        workspace, actor = self.app.workspace, self.app.actor
         units = list(workspace.data.units) if workspace else []
         own = actor.unit if actor else None
         return ([own] if own in units else []) + [u for u in units if u != own]
@@ -123,7 +112,7 @@ class DashboardScreen(Screen):
         """Redraw from the workspace (after loading, or after any save)."""
         if not self.is_mounted:
             return
-        workspace, actor = self._view()
+        workspace, actor = self.app.workspace, self.app.actor
         if workspace is None:
             if not self._loading():
                 self.query_one(DataTable).loading = False
@@ -134,8 +123,6 @@ class DashboardScreen(Screen):
         grid, summaries = workspace.status(self.app.today)
         title = workspace.campaign.title or "活动周"
         header = Text(title, style="bold")
-        if self.app.workspace is None:
-            header.append("  正在读取全部材料，稍候即可打开……", style="dim")
         self.query_one("#deadlines", Static).update(_stack(header, deadlines_table(summaries)))
         table = self.query_one(DataTable)
         cursor = table.cursor_coordinate
@@ -183,9 +170,6 @@ class DashboardScreen(Screen):
     def action_open(self) -> None:
         unit, column = self._cell_at_cursor()
         if unit is None:
-            return
-        if self.app.workspace is None:  # the cache's picture: the records are not read yet
-            self.app.notify("材料库还在读取中，请稍候。")
             return
         if column == "unit":
             self.app.open_unit(unit)

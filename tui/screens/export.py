@@ -178,6 +178,8 @@ class ExportScreen(Screen):
         box = self.query_one("#export-problem", Static)
         box.update(message or "")
         box.display = bool(message)
+        if message:  # below a long note (no LibreOffice) it would be out of sight at 80×24
+            self.call_after_refresh(box.scroll_visible, animate=False)
 
     # ------------------------------------------------------------------ exporting
 
