@@ -92,4 +92,9 @@ def write_history(root: Path, commits: Iterable[NewCommit], branch: str = "main"
                               capture_output=True, env=env, timeout=LOCAL_TIMEOUT)
     if checkout.returncode != 0:
         raise GitFailed(f"git reset 失败：{checkout.stderr.decode(errors='replace').strip()}")
+    # the checkout wrote the index in the same instant as the files: Git then takes them all
+    # for possibly changed, and every `git diff-files` (the load cache's) hashes each again
+    # until something refreshes the index, so refresh it now
+    subprocess.run(["git", "-C", str(root), "update-index", "-q", "--refresh"],
+                   capture_output=True, env=env, timeout=LOCAL_TIMEOUT)
     return count
