@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from app_harness import TODAY, make_app, screen_text, settle
+from gitscenarios import llweek
 
 from datastore.loadcache import cache_path
 from tui.screens.dashboard import DashboardScreen
@@ -106,3 +107,16 @@ async def test_a_reload_keeps_the_open_unit_read(sample_repo: Path):
         app.reload()
         await settle(pilot)
         assert app.workspace.read_units() == ["changchun"]
+
+
+def test_status_from_the_cache_says_what_a_first_reading_says(sample_repo: Path, capsys):
+    first = llweek(capsys, "status", "--json", "-C", str(sample_repo), "--today", "2021-10-20")
+    again = llweek(capsys, "status", "--json", "-C", str(sample_repo), "--today", "2021-10-20")
+    reminded = [llweek(capsys, "status", "--remind", "-C", str(sample_repo), "--today",
+                       "2021-10-20") for _ in range(2)]
+    assert first[0] == 0 and first == again
+    assert "长春市" in first[1] and '"state": "accepted"' in first[1]
+    assert reminded[0] == reminded[1] and reminded[0][1].strip()
+    cache_path(sample_repo).unlink()  # the cache's picture of 报送 marks is the files' own
+    assert llweek(capsys, "status", "--remind", "-C", str(sample_repo), "--today",
+                  "2021-10-20") == reminded[0]

@@ -14,30 +14,11 @@ from pathlib import Path
 
 from datastore.deadlines import DeadlineSummary, DeliverableStatus, repo_status, unit_status
 from datastore.findings import Finding
-from datastore.loadcache import LoadCache
-from datastore.loader import (
-    CAMPAIGN_FILE,
-    RepoData,
-    StoredRecord,
-    UnitData,
-    load_repo,
-    load_unit,
-    read_record,
-)
+from datastore.loader import RepoData, StoredRecord, UnitData, load_unit, read_record
 from datastore.models import Reviews
 from datastore.reviews import review_path
-from datastore.rules import RuleContext, check_campaign, check_unit
-from datastore.unitfacts import cached_unit, light_unit, unit_facts
-
-
-def _in_unit(finding: Finding, unit_id: str) -> bool:
-    return finding.path == f"units/{unit_id}" or finding.path.startswith(f"units/{unit_id}/")
-
-
-def _campaign_digest(data: RepoData) -> str | None:
-    """campaign.toml's digest: part of every unit's load-cache key."""
-    stored = data.stored.get(CAMPAIGN_FILE)
-    return stored.digest if stored else None
+from datastore.rules import RuleContext, check_unit
+from datastore.validation import validate_path
 
 
 @dataclass
@@ -60,31 +41,18 @@ class Workspace:
     @classmethod
     def load(cls, root: Path, read: Collection[str] = ()) -> Workspace:
         """Read and check what changed since the load cache was written (slow: call it from
-        a worker). A unit whose files did not change is its light stand-in from the cache
-        (datastore.unitfacts) until `unit` asks for it; the units in `read` (those open on
-        screen) are read in full anyway. A unit read here to be checked is kept as its
-        stand-in too, so 100,000 records never sit in memory at once."""
-        data = load_repo(root, materials=False)
-        cache = LoadCache(root)
-        campaign = _campaign_digest(data)
-        workspace = cls(data, {}, [])
-        for unit_id, shell in list(data.units.items()):
-            outside = [f for f in data.findings if _in_unit(f, unit_id)]  # not in campaign.toml
-            key = cache.unit_key(unit_id, campaign, shell.ref)
-            cached = None if unit_id in read else cached_unit(cache, unit_id, shell.ref, key)
-            if cached is not None:
-                data.units[unit_id] = cached[0]
-                workspace.unit_findings[unit_id] = outside + cached[1]
-                continue
-            found: list[Finding] = []
-            unit = load_unit(root, unit_id, shell.ref, found)
-            rules = check_unit(unit, root, data.campaign)
-            cache.store(unit_id, key, found, rules, unit_facts(unit))
-            workspace.install(UnitSnapshot(unit if unit_id in read else light_unit(unit),
-                                           outside + found + rules))
-        cache.save(list(data.units))
-        other = [f for f in data.findings if not any(_in_unit(f, u) for u in data.units)]
-        workspace.other_findings = other + check_campaign(data)
+        a worker). Every unit is its light stand-in from the cache (datastore.unitfacts)
+        until `unit` asks for it, so 100,000 records never sit in memory at once; the units
+        in `read` (those open on screen) are read in full."""
+        data, findings, _ = validate_path(root, parallel=False)  # the app has threads
+        workspace = cls(data, {unit_id: [] for unit_id in data.units}, [])
+        for finding in findings:
+            parts = finding.path.split("/", 2)
+            unit_id = parts[1] if len(parts) > 1 and parts[0] == "units" else None
+            workspace.unit_findings.get(unit_id, workspace.other_findings).append(finding)
+        for unit_id in read:
+            if unit_id in data.units:
+                workspace.install(workspace.read_unit(unit_id))
         return workspace
 
     @property

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         raise LlweekError("电子材料包总是包含全部附表1–5，请不要同时使用 --annex")
     unit = args.unit
     if not unit and not args.all_units:
-        actor = find_actor(load_repo(root).access, current_login())
+        actor = find_actor(load_repo(root, materials=False).access, current_login())
         if actor is None or actor.unit is None:
             raise LlweekError("请指定要导出的单位（--unit 单位编号），或导出全省汇总（--all-units）")
         unit = actor.unit

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"试运行：将{plan.subject()}，未写入：\n{lines}")
         return EXIT_OK
-    actor = find_actor(load_repo(root).access, current_login())
+    actor = find_actor(load_repo(root, materials=False).access, current_login())
     results = apply_plan(root, plan, actor)
     print(f"已{plan.subject()}，提交 {results[0].commit}：\n{lines}")
     return EXIT_OK

@@ -7,10 +7,10 @@ import datetime as dt
 
 from datastore.deadlines import STATE_MEANINGS, DeadlineSummary, DeliverableStatus, days_text, \
     repo_status
-from datastore.loader import RepoData, load_repo
+from datastore.loader import RepoData
 from datastore.models import DELIVERABLES
 from datastore.reminders import Reminder, reminder_text, reminders
-from datastore.rules import validate_repo
+from datastore.validation import validate_path
 from tui.cli import EXIT_OK
 from tui.commands.common import pad, print_json, repo_root, today
 
@@ -21,9 +21,9 @@ SHORT = {"work_plan": "方案", "activities": "附表1", "exhibition": "展板",
 
 
 def run(args: argparse.Namespace) -> int:
-    data = load_repo(repo_root(args))
+    data, findings, _ = validate_path(repo_root(args))  # only changed units are read
     day = today(args)
-    grid, summaries = repo_status(data, validate_repo(data), day)
+    grid, summaries = repo_status(data, findings, day)
     if args.remind:
         chased = reminders(data, grid)
         if args.json:
