@@ -11,6 +11,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from textual import events
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
@@ -131,6 +132,15 @@ async def type_text(pilot: Pilot, text: str) -> None:
     """Type `text` key by key into the focused field, as a person would."""
     for char in text:
         await pilot.press("space" if char == " " else char)
+
+
+async def paste_text(pilot: Pilot, text: str) -> None:
+    """Paste `text` into the focused field, as a terminal's bracketed paste delivers it
+    (a long path is pasted, not typed, by staff and tests alike)."""
+    focused = pilot.app.focused
+    assert focused is not None, "nothing has the focus to paste into"
+    focused.post_message(events.Paste(text))
+    await settle(pilot)
 
 
 async def via_palette(pilot: Pilot, name: str) -> None:

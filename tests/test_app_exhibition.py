@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
-from app_harness import (commit_count, last_commit, make_app, screen_text, settle, type_text,
-                         via_palette, worktree_changes)
+from app_harness import (commit_count, last_commit, make_app, paste_text, screen_text, settle,
+                         type_text, via_palette, worktree_changes)
 from PIL import Image
 from textual.widgets import Input
 
@@ -90,7 +90,7 @@ async def test_a_file_that_is_not_a_photo_is_refused_with_a_message(sample_repo,
         await pilot.press("enter")
         await settle(pilot)
         app.screen.query_one("#path", Input).focus()
-        await type_text(pilot, str(tmp_path / "notes.jpg"))
+        await paste_text(pilot, str(tmp_path / "notes.jpg"))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, FilePicker)  # said in the picker, which stays open

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_harness import clones, make_app, screen_text, settle, type_text, via_palette, \
+from app_harness import clones, make_app, paste_text, screen_text, settle, via_palette, \
     worktree_changes
 from conftest import git, set_identity
 from PIL import Image
@@ -40,7 +40,7 @@ async def pick(pilot, app, slot: int, path: Path) -> None:
     await settle(pilot)
     assert isinstance(app.screen, FilePicker)
     app.screen.query_one("#path", Input).focus()
-    await type_text(pilot, str(path))
+    await paste_text(pilot, str(path))
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(app.screen, ExhibitionScreen)
