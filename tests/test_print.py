@@ -123,6 +123,10 @@ def test_each_form_keeps_its_stamp_boxes_with_their_headings_on_one_page(filled,
 
 
 def test_rollup_summary_prints_on_a4_landscape_at_nine_point_or_more(filled, tmp_path):
+    fonts = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    if not re.search(r"\b(Arial|Liberation Sans)\b", fonts):
+        pytest.skip("no Arial-metric font (fonts-liberation2): LibreOffice would lay the "
+                    "columns out wider than Excel and shrink the page")
     [path] = export(filled, [1], all_units=True, out_dir=tmp_path)
     pdf = to_pdf(path)
     pages = pdf_pages(pdf)
