@@ -12,6 +12,11 @@ CAMPAIGN_FILE = "campaign.toml"
 ACCESS_FILE = "access.toml"
 
 
+def review_path(unit: str) -> str:
+    """The province's review file of a unit."""
+    return f"reviews/{unit}.toml"
+
+
 def find_root(start: Path) -> Path:
     """The data repository that contains `start` (it holds campaign.toml)."""
     start = start.resolve()

@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from datastore.errors import LlweekError
 from datastore.safefs import Unreadable, kind_words, read_file
+
+if TYPE_CHECKING:  # Pillow is imported where a photo is opened: loading records never needs it
+    from PIL import Image
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".heic")
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
@@ -93,6 +95,8 @@ def inspect_photo(path: Path, *, follow: bool = False) -> PhotoInfo:
 def open_image(path: Path, *, follow: bool = False) -> Iterator[Image.Image]:
     """Pillow's image of a regular file, opened without blocking on a FIFO or (unless
     `follow`) following a link; raises OSError (or Pillow's errors) for anything else."""
+    from PIL import Image
+
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
     fd = os.open(path, flags | (0 if follow else os.O_NOFOLLOW))
     try:
@@ -108,6 +112,8 @@ def open_image(path: Path, *, follow: bool = False) -> Iterator[Image.Image]:
 
 
 def _read_header(path: Path, size: int, follow: bool) -> PhotoInfo:
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -175,6 +181,8 @@ def decode_photo(data: bytes, longest: int) -> Image.Image:
     JPEGs are decoded at a reduced scale straight away (Pillow's draft mode), so a 20 MB print
     photo becomes a preview or a print copy quickly and in little memory.
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -196,6 +204,8 @@ def decode_photo(data: bytes, longest: int) -> Image.Image:
 
 def _on_white(image: Image.Image) -> Image.Image:
     """Transparent parts become white paper, not black."""
+    from PIL import Image
+
     rgba = image.convert("RGBA")
     paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     return Image.alpha_composite(paper, rgba)

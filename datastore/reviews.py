@@ -10,12 +10,9 @@ from datastore.errors import LlweekError, PermissionDenied
 from datastore.gitrepo import GitRepo, Identity
 from datastore.ids import check_id
 from datastore.models import DELIVERABLES, REVIEW_STATES, Campaign, ReviewEntry, Reviews
+from datastore.paths import review_path
 from datastore.records import with_changes
 from datastore.save import SaveResult, load_campaign, open_for_update, save_file, trailers, unit_name
-
-
-def review_path(unit: str) -> str:
-    return f"reviews/{unit}.toml"
 
 
 def describe_review(deliverable: str, state: str) -> str:

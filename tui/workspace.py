@@ -16,7 +16,7 @@ from datastore.deadlines import DeadlineSummary, DeliverableStatus, repo_status,
 from datastore.findings import Finding
 from datastore.loader import RepoData, StoredRecord, UnitData, load_unit, read_record
 from datastore.models import Reviews
-from datastore.reviews import review_path
+from datastore.paths import review_path
 from datastore.rules import RuleContext, check_unit
 from datastore.validation import validate_path
 
