@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -155,7 +157,18 @@ def build(target: Path, units: int = 100, activities: int = 100, git: bool = Tru
         repo.ensure_config()
         repo.set_identity(PROVINCE)
     write_history(target, history)
+    _settle_index(target)
     return target
+
+
+def _settle_index(root: Path) -> None:
+    """The index as a clone in use has it. Files checked out in the same second as the
+    index are "racily clean" to Git, which compares their contents on every `git diff-files`
+    until some later command rewrites the index (in a real clone, the next save's commit);
+    that command, a second on."""
+    time.sleep(max(0.0, 1.05 - time.time() % 1))
+    subprocess.run(["git", "-C", str(root), "update-index", "-q", "--really-refresh"],
+                   capture_output=True, check=False)
 
 
 def record_files(root: Path) -> list[Path]:
