@@ -31,7 +31,7 @@ from datastore.models import (
 from datastore.diff3 import has_markers
 from datastore.paths import ACCESS_FILE, CAMPAIGN_FILE, find_root  # noqa: F401 - named here too
 from datastore.photos import PHOTO_SUFFIXES, safe_photo_name
-from datastore.records import build_record, unknown_keys
+from datastore.records import build_record, is_plain, unknown_keys
 from datastore.safefs import RECORD_MAX_BYTES, Entry, Folder, Unreadable, read_file, refusal
 from datastore.tomlio import TomlSyntaxError, digest, key_lines, parse
 
@@ -179,7 +179,7 @@ def record_from_bytes(raw: bytes, rel: str, kind: RecordKind | None, model: type
         else:
             findings.append(_finding(rel, str(err), code="toml.syntax", line=err.line, **where))
         return stored
-    record, problems = build_record(model, data)
+    record, problems = build_record(model, data, plain=is_plain(text))
     lines = _Lines(text)
     for key, expected in problems.items():
         label = model.label_of(key)

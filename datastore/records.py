@@ -38,16 +38,19 @@ def _expected(error_type: str, value: Any = None) -> str:
     return "正确的类型"
 
 
-def build_record(model: type[Record], data: dict[str, Any]) -> tuple[Record, dict[str, str]]:
+def build_record(model: type[Record], data: dict[str, Any], *, plain: bool = False
+                 ) -> tuple[Record, dict[str, str]]:
     """Validate leniently: returns the record and, per bad top-level key, what was expected.
 
     The bad values are kept in `record.invalid` so that saving writes them back untouched;
     the record's own fields only ever hold values of their declared types. A field's string
     holding a control character counts as a bad value too (an unknown key keeps its value).
+    `plain`: the data was parsed from a text with neither a backslash nor a control
+    character (`is_plain`), so no value can hold one and none is looked for.
     """
     by_alias = _aliases(model)
-    problems = {key: CONTROL_WORDS for key, value in data.items()
-                if key in by_alias and has_control(value)}
+    problems = {} if plain else {key: CONTROL_WORDS for key, value in data.items()
+                                 if key in by_alias and has_control(value)}
     try:
         record = model.model_validate(_without(data, problems))
     except ValidationError as err:
@@ -58,6 +61,12 @@ def build_record(model: type[Record], data: dict[str, Any]) -> tuple[Record, dic
     if problems:
         record.keep_invalid({by_alias.get(key, key): data[key] for key in problems})
     return record, problems
+
+
+def is_plain(text: str) -> bool:
+    """A TOML text whose strings cannot hold a control character: only an escape (a
+    backslash) or the character itself, raw, can put one there."""
+    return "\\" not in text and CONTROL.search(text) is None
 
 
 def _without(data: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:

@@ -73,9 +73,15 @@ def parse(text: str) -> dict[str, Any]:
         raise TomlSyntaxError(f"TOML 格式错误：{where}无法读取（{reason}）", line) from None
     except RecursionError:
         raise _too_deep(text) from None
-    if _deeper_than(data, MAX_DEPTH):
+    if _may_nest(text, MAX_DEPTH) and _deeper_than(data, MAX_DEPTH):
         raise _too_deep(text)
     return data
+
+
+def _may_nest(text: str, limit: int) -> bool:
+    """Every level of nesting is written with a `[`, `{` or `.`; a text with fewer than
+    `limit` of them cannot nest deeper, and its data need not be walked."""
+    return text.count("[") + text.count("{") + text.count(".") >= limit
 
 
 def _too_deep(text: str) -> TomlSyntaxError:
