@@ -64,6 +64,11 @@ def _photos(units: int) -> dict[tuple[int, int], bytes]:
         return dict(zip(wanted, pool.map(draw, wanted)))
 
 
+def activity_id(unit: int, number: int) -> str:
+    """The id of the unit's activity `number` (counted from 0), `unit` counted from 0 too."""
+    return f"a{unit:03d}x{number:05d}"
+
+
 def _records(n: int, unit: str, activities: int) -> Iterator[tuple[RecordKind, Record]]:
     """The unit's records in the order its staff would save them, with their mistakes."""
     day = dt.date(2021, 10, 12)
@@ -72,7 +77,7 @@ def _records(n: int, unit: str, activities: int) -> Iterator[tuple[RecordKind, R
         contact_name="张老师", contact_phone="0431-82857798")
     yield WORK_PLAN, WORK_PLAN.model(title="活动周工作方案", text=_text(8))
     for i in range(activities):
-        rid = f"a{n:03d}x{i:05d}"
+        rid = activity_id(n, i)
         wrong = i % 10 == 3  # one activity in ten has a mistake a rule finds
         yield ACTIVITIES, ACTIVITIES.model(
             id=rid, seq=i + 1, name=f"社区智能手机培训第{i + 1}期", start=day, end=day,
@@ -158,6 +163,8 @@ def build(target: Path, units: int = 100, activities: int = 100, git: bool = Tru
         repo.set_identity(PROVINCE)
     write_history(target, history)
     _settle_index(target)
+    with GitRepo(target) as repo:
+        repo.index_history()  # as every sync does
     return target
 
 

@@ -121,6 +121,7 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
             result.unreachable = _fetch(repo, branch, timeout)
             if result.unreachable:
                 return result
+            repo.index_history()  # what was fetched, for the histories of records
             if not _merge(repo, branch, result):
                 return result
             try:

@@ -40,6 +40,21 @@ def test_sync_with_nothing_new_on_either_side(zhang: Path, capsys):
     assert llweek(capsys, "sync", "-C", str(zhang)) == (0, "拉取 0 个提交，推送 0 个提交\n", "")
 
 
+def test_after_a_sync_a_records_history_is_read_from_the_commit_graph(zhang: Path, wang: Path,
+                                                                      capsys):
+    """A sync leaves Git's commit-graph with changed-path filters (its BDAT chunk), covering
+    what it fetched, so `llweek log` of one record skips the commits that did not touch it."""
+    edit(wang, ACTIVITY, participants=560)
+    assert llweek(capsys, "sync", "-C", str(wang))[0] == 0
+    before = llweek(capsys, "log", "-C", str(zhang), ACTIVITY)
+    assert llweek(capsys, "sync", "-C", str(zhang))[1] == "拉取 1 个提交，推送 0 个提交\n"
+    graphs = list((zhang / ".git/objects/info/commit-graphs").glob("*.graph"))
+    assert graphs and all(b"BDAT" in graph.read_bytes() for graph in graphs)
+    assert git(zhang, "commit-graph", "verify") == ""
+    after = llweek(capsys, "log", "-C", str(zhang), ACTIVITY)
+    assert after[1].count("\n") > before[1].count("\n") and "560" in after[1]
+
+
 def test_adjacent_fields_edited_in_two_clones_merge_cleanly(zhang: Path, wang: Path, capsys):
     edit(zhang, ACTIVITY, venue="长春市图书馆二楼报告厅")
     assert llweek(capsys, "sync", "-C", str(zhang))[1] == "拉取 0 个提交，推送 1 个提交\n"
