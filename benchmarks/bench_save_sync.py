@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import build  # noqa: E402
+from benchmarks.synthetic import activity_id, build  # noqa: E402
 from datastore.gitrepo import open_repo  # noqa: E402
 from datastore.loader import read_record  # noqa: E402
 from datastore.models import ACTIVITIES  # noqa: E402
@@ -42,8 +42,7 @@ def git(root: Path, *args: str) -> None:
 
 
 def activity(unit: int, number: int) -> tuple[str, str]:
-    record_id = f"a{unit:03d}x{number:04d}"
-    return f"unit-{unit:03d}", ACTIVITIES.path(f"unit-{unit:03d}", record_id)
+    return f"unit-{unit:03d}", ACTIVITIES.path(f"unit-{unit:03d}", activity_id(unit, number))
 
 
 def save(root: Path, unit: int, number: int, **changes: object) -> float:
