@@ -2,9 +2,9 @@
 
 Git starts a merge driver once per file, and a Python process costs far more than the merge
 itself (a sync that merges a hundred records waited seconds for start-ups). So sync runs
-`git merge` with the llweek driver replaced by `false`: every record both sides changed stops
-as a conflict, with its three versions in the index (stages 1/2/3) and mine in the working
-file. Here each such record is merged by the same `merge_files` the driver runs, and left
+`git merge` with the llweek driver replaced by `false` and records merging as `binary` (no
+process at all: datastore.mergeattrs): every record both sides changed stops as a conflict,
+with its three versions in the index (stages 1/2/3) and mine in the working file. Here each such record is merged by the same `merge_files` the driver runs, and left
 exactly as the driver leaves it: merged cleanly → written and staged; a conflict → the
 conflict blocks written, the stages kept for the conflict screen. Only paths whose `merge`
 attribute is `llweek` are merged, as Git would have handed them to the driver. A version over
@@ -18,7 +18,7 @@ from datastore.mergestate import unmerged_stages
 from datastore.history import git_output, read_blobs
 from datastore.recordmerge import merge_files
 from datastore.safefs import RECORD_MAX_BYTES, writable_path
-from datastore.tomlio import atomic_write
+from datastore.tomlio import atomic_write_all
 
 #: `git merge` with this before it leaves every record both sides changed to `merge_here`
 WITHOUT_DRIVER = ("-c", f"merge.{MERGE_DRIVER}.driver=false")
@@ -55,7 +55,7 @@ def merge_here(repo: GitRepo) -> None:
     sizes = _sizes(repo, wanted)
     small = {blob for blob in wanted if sizes.get(blob, RECORD_MAX_BYTES + 1) <= RECORD_MAX_BYTES}
     texts = read_blobs(repo.root, small)
-    clean = []
+    clean, written = [], []
     for path in paths:
         found = stages[path]
         if any(blob not in texts for blob in found.values()):
@@ -63,9 +63,11 @@ def merge_here(repo: GitRepo) -> None:
         base, ours, theirs = (texts[found[n]].decode("utf-8", "surrogateescape")
                               if n in found else "" for n in (1, 2, 3))
         result = merge_files(path, base, ours, theirs)
-        atomic_write(writable_path(repo.root, path), result.text.encode("utf-8", "surrogateescape"))
+        written.append((writable_path(repo.root, path),
+                        result.text.encode("utf-8", "surrogateescape")))
         if result.clean:
             clean.append(path)
+    atomic_write_all(written)
     if clean:
         git_output(repo.root, "update-index", "-z", "--add", "--stdin",
                    stdin="".join(f"{p}\0" for p in clean).encode("utf-8", "surrogateescape"))

@@ -31,7 +31,7 @@ import datetime as dt
 import shutil
 import tempfile
 
-from datastore import journal
+from datastore import journal, mergeattrs
 from datastore.diff3 import has_markers
 from datastore.errors import LlweekError
 from datastore.gitrepo import GitRepo, Identity
@@ -109,6 +109,7 @@ def recover(repo: GitRepo) -> list[str]:
     """Put a merge cut short back on track (see the module's text); a line per thing done.
     The caller holds the repository lock."""
     notes: list[str] = []
+    mergeattrs.restore(repo)  # before any git command reads attributes
     noted = journal.read(repo.git_dir, journal.MERGE)
     now, merging = head(repo), merge_head(repo)
     if merging is not None:

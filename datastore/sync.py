@@ -26,6 +26,7 @@ from datastore.diff3 import has_markers
 from datastore.errors import LlweekError, PushRefused
 from datastore.gitrepo import NETWORK_TIMEOUT, GitRepo
 from datastore.loader import is_data_path, kind_of_path, read_record
+from datastore.mergeattrs import records_merge_as_binary
 from datastore.mergehere import WITHOUT_DRIVER, merge_here
 from datastore.models import Campaign
 from datastore.pushlog import ensure_fetches_record, fetch_record
@@ -117,12 +118,13 @@ def sync(root: Path, *, actor: Actor | None = None, timeout: float = NETWORK_TIM
             result.finished_merge = True
         branch, changed, new = _status(repo)
         _commit_pending(repo, changed, new, photos, actor, result)
+        dirty = set(changed) - set(result.committed)  # what a merge may not write over
         for _ in range(attempts):
             result.unreachable = _fetch(repo, branch, timeout)
             if result.unreachable:
                 return result
             repo.index_history()  # what was fetched, for the histories of records
-            if not _merge(repo, branch, result):
+            if not _merge(repo, branch, result, dirty):
                 return result
             try:
                 _push(repo, branch, timeout, result)
@@ -281,19 +283,21 @@ def _ahead_behind(repo: GitRepo, branch: _Branch) -> tuple[int, int]:
     return int(ahead), int(behind)
 
 
-def _merge(repo: GitRepo, branch: _Branch, result: SyncResult) -> bool:
-    """Merge what was fetched; False when it stopped on conflicts (listed in `result`)."""
+def _merge(repo: GitRepo, branch: _Branch, result: SyncResult, dirty: set[str]) -> bool:
+    """Merge what was fetched; False when it stopped on conflicts (listed in `result`).
+    `dirty`: the tracked files with changes not committed."""
     _, behind = _ahead_behind(repo, branch)
     if behind == 0:
         return True
     env = repo.require_identity().env()
     theirs = repo.run("rev-parse", branch.tracking).strip()
-    clash = _in_the_way(repo, theirs)
+    clash = _in_the_way(repo, theirs, dirty)
     if clash:
         raise LlweekError(_overwritten(clash, result.not_committed))
     mergestate.begin(repo, mergestate.head(repo), theirs)  # a kill from here on is undone
-    status, out, err = repo.call(*WITHOUT_DRIVER, "merge", "--no-edit", "-m", MERGE_MESSAGE, theirs,
-                                 env=env)
+    with records_merge_as_binary(repo, theirs):
+        status, out, err = repo.call(*WITHOUT_DRIVER, "merge", "--no-edit", "-m", MERGE_MESSAGE,
+                                     theirs, env=env)
     if status == 0 or not repo.merging():
         mergestate.end(repo)
         if status != 0:
@@ -318,12 +322,11 @@ def _merge_refused(output: str, not_committed: list[str]) -> str:
     return _overwritten(files, not_committed)
 
 
-def _in_the_way(repo: GitRepo, theirs: str) -> list[str]:
+def _in_the_way(repo: GitRepo, theirs: str, dirty: set[str]) -> list[str]:
     """Tracked files with changes not committed that the server's side changed too. Git
     refuses to merge over them when the merged file differs from the committed one; with the
     records merged in this process (datastore.mergehere) Git cannot see that, so sync
     refuses first, as Git would, and never writes over a change of the person's."""
-    dirty = {p for p in repo.run("diff", "--name-only", "-z", "HEAD").split("\0") if p}
     if not dirty:
         return []
     changed = set(repo.run("diff", "--name-only", "-z", f"HEAD...{theirs}").split("\0"))

@@ -469,3 +469,26 @@ def test_sync_merges_records_in_process_exactly_as_the_merge_driver_does(
         assert not unmerged(wang) and "# 张丽的备注" in merged and "participants = 600" in merged
     else:
         assert unmerged(wang) == {ACTIVITY: {1, 2, 3}} and "<<<<<<<" in merged
+
+
+def test_sync_merges_records_both_sides_changed_without_a_process_for_each(
+        zhang: Path, wang: Path, tmp_path: Path, monkeypatch, capsys):
+    """Git would start the merge driver (even `false`) once per record; sync lets none run,
+    merges them itself, and leaves the person's own `.git/info/attributes` as it was."""
+    edit(zhang, ACTIVITY, participants=600)
+    llweek(capsys, "sync", "-C", str(zhang))
+    edit(wang, ACTIVITY, venue="二楼")
+    own = wang / ".git/info/attributes"
+    own.parent.mkdir(exist_ok=True)
+    own.write_bytes(b"*.docx -diff")  # no newline at the end: kept byte for byte
+    trace = tmp_path / "trace.log"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+
+    assert llweek(capsys, "sync", "-C", str(wang))[0] == 0
+
+    started = [line for line in trace.read_text(errors="replace").splitlines()
+               if "run_command:" in line]
+    assert started and not [line for line in started if "false" in line or "merge-driver" in line]
+    record = fields(wang, ACTIVITY)
+    assert (record["participants"], record["venue"]) == (600, "二楼")
+    assert own.read_bytes() == b"*.docx -diff"

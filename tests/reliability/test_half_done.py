@@ -3,7 +3,7 @@ writer killed at any point is finished or undone by the next one, whatever state
 
 Kills here are real and deterministic: a `reference-transaction` hook kills the llweek process
 (and its git) at the very moment the branch is about to move, i.e. after every file is written
-and before the commit lands.
+and before the commit lands (or, asked to, as `git merge` begins: when it writes ORIG_HEAD).
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ HOOK = """#!/bin/sh
 [ "$1" = prepared ] || exit 0
 marker="$(git rev-parse --git-dir)/test-at-commit"
 [ -e "$marker" ] || exit 0
-grep -qE ' (HEAD|refs/heads/main)$' || exit 0
-[ "$(cat "$marker")" = fail ] && exit 1
+what="$(cat "$marker")"
+moving=' (HEAD|refs/heads/main)$'
+[ "$what" = kill-at-merge ] && moving=' ORIG_HEAD$'  # git merge notes ORIG_HEAD first
+grep -qE "$moving" || exit 0
+[ "$what" = fail ] && exit 1
 rm -f "$marker"
 caller=$(awk '{print $4}' /proc/$PPID/stat)
 kill -9 "$caller" "$PPID"
@@ -236,6 +239,31 @@ def test_a_merge_killed_before_it_commits_is_undone_then_merged_again(mine: Path
     assert outcome.pulled == 0 and outcome.pushed == 3 and not outcome.conflicts
     assert sync(other).pulled == 3
     record = fields(other, ACTIVITY)
+    assert (record["venue"], record["participants"]) == ("对方改的地点", 4321)
+    _clean(mine)
+
+
+def test_a_sync_killed_as_git_begins_its_merge_leaves_the_attributes_as_they_were(
+        mine: Path, other: Path):
+    """Sync's merge lets records conflict as `binary` through `.git/info/attributes`
+    (datastore.mergeattrs); killed inside that window, the next writer puts the file back."""
+    own = mine / ".git/info/attributes"
+    own.parent.mkdir(exist_ok=True)
+    own.write_text("*.docx -diff\n", encoding="utf-8")
+    edit(other, ACTIVITY, venue="对方改的地点")
+    sync(other)
+    edit(mine, ACTIVITY, participants=4321)
+    _at_next_commit(mine, "kill-at-merge")
+    killed = _in_a_process(mine, "from datastore.sync import sync\nsync(repo)")
+    assert killed.returncode == -9
+    assert "merge=binary" in own.read_text(encoding="utf-8")  # killed inside the window
+
+    edit(mine, SUMMARY, text="年度总结的新内容")
+    assert own.read_text(encoding="utf-8") == "*.docx -diff\n"
+    assert not (mine / ".git/llweek-attributes.json").exists()
+    outcome = sync(mine)
+    assert outcome.pulled == 1 and not outcome.conflicts
+    record = fields(mine, ACTIVITY)
     assert (record["venue"], record["participants"]) == ("对方改的地点", 4321)
     _clean(mine)
 
