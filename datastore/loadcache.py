@@ -73,16 +73,25 @@ def _finding_from_list(item: list[Any]) -> Finding:
 
 def _index_ids(root: Path, under: str | None) -> dict[str, str]:
     """Blob ids of the tracked files (under this folder) that are unchanged in the work tree."""
-    def git(*args: str) -> bytes:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                              timeout=LOCAL_TIMEOUT, env={**os.environ, **git_env()})
-        if done.returncode != 0:
-            raise OSError(done.stderr.decode(errors="replace"))
-        return done.stdout
-
     spec = ["--", under] if under else []
-    staged = git("ls-files", "--stage", "-z", *spec)
-    changed = set(git("diff-files", "--name-only", "-z", *spec).split(b"\0"))
+    env = {**os.environ, **git_env()}
+    # both at once: the second git runs while the first one's output is being read
+    running = [subprocess.Popen(["git", "-C", str(root), *args, *spec], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+               for args in (["ls-files", "--stage", "-z"], ["diff-files", "--name-only", "-z"])]
+    outputs = []
+    try:
+        for process in running:
+            out, err = process.communicate(timeout=LOCAL_TIMEOUT)
+            if process.returncode != 0:
+                raise OSError(err.decode(errors="replace"))
+            outputs.append(out)
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    staged, changed = outputs[0], set(outputs[1].split(b"\0"))
     return {path.decode("utf-8", "surrogateescape"): blob.decode()
             for blob, path in _STAGED.findall(staged) if path not in changed}
 
@@ -95,25 +104,24 @@ class TreeIds:
         self.under = under
         self._ids: dict[str, str] | None = None
 
-    def file_id(self, rel: str, entry: os.DirEntry) -> str:
-        """The blob id of one file: from the index when unchanged, else read and hashed."""
+    def _index(self) -> dict[str, str]:
         if self._ids is None:
             try:
                 self._ids = _index_ids(self.root, self.under)
             except (OSError, subprocess.SubprocessError):
                 self._ids = {}
-        if not entry.is_file(follow_symlinks=False):  # the directory entry's type: no stat
-            info = entry.stat(follow_symlinks=False)
-            target = os.readlink(entry.path) if stat.S_ISLNK(info.st_mode) else ""
+        return self._ids
+
+    def _file_id(self, full: str, info: os.stat_result) -> str:
+        """What a file the index cannot vouch for is: a regular file read and hashed, anything
+        else (a symlink, a FIFO, a device) by its kind, never opened."""
+        if not stat.S_ISREG(info.st_mode):
+            target = os.readlink(full) if stat.S_ISLNK(info.st_mode) else ""
             return f"special {stat.S_IFMT(info.st_mode)} {target}"
-        known = self._ids.get(rel)
-        if known is not None:
-            return known
+        if info.st_size > HASHED_MAX_BYTES:  # never read whole: no record or photo is this big
+            return f"large {info.st_size} {info.st_mtime_ns} {info.st_ino}"
         try:
-            info = entry.stat(follow_symlinks=False)
-            if info.st_size > HASHED_MAX_BYTES:  # never read whole: no record or photo is this big
-                return f"large {info.st_size} {info.st_mtime_ns} {info.st_ino}"
-            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             with os.fdopen(fd, "rb") as handle:
                 return blob_id(handle.read(HASHED_MAX_BYTES + 1))
         except OSError as err:
@@ -122,24 +130,39 @@ class TreeIds:
     def walk(self, folder: Path, rel: str, out: list[str], skip: str | None = None) -> None:
         """Append `path id` for every entry below `folder` (`rel` its path in the tree), in
         name order, folders before what they hold. A loop, not recursion: a tree nested
-        deeper than Python's recursion limit is walked like any other."""
-        pending: list[tuple[Path, str, str | None]] = [(folder, rel, skip)]
+        deeper than Python's recursion limit is walked like any other.
+
+        A name the index vouches for (tracked, and `git diff-files` says unchanged, so a
+        regular file still) is its blob id without a system call; only the other names (the
+        folders, new or changed files) are looked at one by one."""
+        ids = self._index()
+        pending: list[tuple[str, str, str | None]] = [(str(folder), rel, skip)]
         while pending:
             here, at, left_out = pending.pop()
             try:
-                entries = sorted(os.scandir(here), key=lambda e: e.name)
+                names = sorted(os.listdir(here))
             except OSError:
                 continue
+            prefix = f"{at}/" if at else ""
             lines, below = [], []
-            for entry in entries:
-                if entry.name == left_out:
+            for name in names:
+                if name == left_out:
                     continue
-                path = f"{at}/{entry.name}" if at else entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    lines.append(f"{path}/")
-                    below.append((Path(entry.path), path, None))
-                else:
-                    lines.append(f"{path} {self.file_id(path, entry)}")
+                path = prefix + name
+                known = ids.get(path)
+                if known is None:
+                    full = os.path.join(here, name)
+                    try:
+                        info = os.lstat(full)
+                    except OSError as err:
+                        known = f"unreadable {err.errno}"
+                    else:
+                        if stat.S_ISDIR(info.st_mode):
+                            lines.append(f"{path}/")
+                            below.append((full, path, None))
+                            continue
+                        known = self._file_id(full, info)
+                lines.append(f"{path} {known}")
             out.extend(lines)
             pending.extend(reversed(below))
 

@@ -81,6 +81,26 @@ def test_a_new_untracked_file_in_a_unit_is_seen(sample_repo: Path, capsys):
     assert ("jilin", "file.unknown") in {(f["unit"], f["code"]) for f in after}
 
 
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "folder"])
+def test_a_record_replaced_by_something_else_is_seen_without_being_opened(
+        sample_repo: Path, capsys, kind: str):
+    """The index vouches only for files git says are unchanged: a record turned into a FIFO
+    (which opening would hang on), a link out of the repository or a folder is looked at."""
+    findings(capsys, sample_repo)
+    path = sample_repo / ACTIVITY
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symlink":
+        path.symlink_to("/etc/passwd")
+    else:
+        path.mkdir()
+    assert "changchun" not in unit_entries(sample_repo)
+    after = findings(capsys, sample_repo)
+    assert any(f["path"] == ACTIVITY for f in after)
+    assert after == fresh(sample_repo)
+
+
 @pytest.mark.parametrize("garbage", [b"", b"{not json", b'{"format": 1, "rules": 3}',
                                      b'{"format": 1, "units": {"changchun": 5}}'])
 def test_a_corrupt_cache_is_as_good_as_none(sample_repo: Path, capsys, garbage: bytes):
