@@ -69,6 +69,19 @@ def activity_id(unit: int, number: int) -> str:
     return f"a{unit:03d}x{number:05d}"
 
 
+#: what activities teach; with the unit and the activity's number no two contents are alike,
+#: as in a real campaign (an export that measured each text once would look faster than it is)
+_TOPICS = ("教老年人用手机挂号、扫码乘车和视频通话。",
+           "讲解防范电信诈骗的常见手法，现场演练识别可疑短信和电话。",
+           "组织学员用手机拍摄社区风景，学习简单的照片编辑和分享。",
+           "邀请社区医生讲解慢性病的日常管理，并教大家在手机上查看体检报告。")
+
+
+def _content(n: int, i: int) -> str:
+    extra = "课后每人完成一次练习，志愿者一对一指导。" if i % 3 == 0 else ""
+    return f"第{n}市第{i + 1}期：{_TOPICS[i % len(_TOPICS)]}{extra}"
+
+
 def _records(n: int, unit: str, activities: int) -> Iterator[tuple[RecordKind, Record]]:
     """The unit's records in the order its staff would save them, with their mistakes."""
     day = dt.date(2021, 10, 12)
@@ -81,10 +94,11 @@ def _records(n: int, unit: str, activities: int) -> Iterator[tuple[RecordKind, R
         wrong = i % 10 == 3  # one activity in ten has a mistake a rule finds
         yield ACTIVITIES, ACTIVITIES.model(
             id=rid, seq=i + 1, name=f"社区智能手机培训第{i + 1}期", start=day, end=day,
-            time_note="每周三 19:00", venue=None if wrong and i % 20 == 3 else "朝阳区社区学校",
-            organizer="朝阳区社区教育学院", participants=40 + i,
-            signup_phone="8285779" if wrong else "0431-82857798、13904310000",
-            content="教老年人用手机挂号、扫码乘车和视频通话。")
+            time_note=f"每周{'一二三四五六日'[i % 7]} {9 + i % 10}:00",
+            venue=None if wrong and i % 20 == 3 else f"第{n}市第{i % 9 + 1}社区学校",
+            organizer=f"第{n}市社区教育学院", participants=40 + i,
+            signup_phone="8285779" if wrong else f"0431-8285{n % 10000:04d}、1390431{i:04d}",
+            content=_content(n, i))
     photos = [{"file": f"p{i}.jpg", "caption": f"活动照片{i}"} for i in range(8)]
     title = "智慧助老 学习无龄" if n % 7 else "智慧助老学习无龄让每一位老年人都跟上数字时代的步伐"
     yield EXHIBITION, EXHIBITION.model.model_validate(
