@@ -4,7 +4,8 @@ Each save and each sync holds `.git/llweek.lock` (an advisory flock, released by
 if the process dies), so two app instances, or the app and the CLI, queue up instead of racing
 Git's own `index.lock`. The lock file names its holder, so a waiting user is told who it is.
 
-Git's own lock files (`index.lock`, `HEAD.lock`, `refs/heads/main.lock`, …) and the temp files
+Git's own lock files (`index.lock`, `HEAD.lock`, `refs/heads/main.lock`, the commit-graph's
+`objects/info/commit-graphs/commit-graph-chain.lock`, …) and the temp files
 of its merge driver (`.merge_file_XXXXXX`) are not flocks: a git killed mid-way leaves them,
 and every later git command then fails. Once llweek holds its lock, no llweek process runs git
 here; so such a file is someone's only while a process is really at work in this repository —
@@ -30,6 +31,8 @@ from datastore.errors import RepoBusy
 
 WAIT_SECONDS = 20.0
 OWN_LOCK = "llweek.lock"
+#: where `git commit-graph write` takes its locks
+_GRAPH_FOLDERS = ("objects/info", "objects/info/commit-graphs")
 #: temp files git's merge writes into the working tree for a merge driver (%O %A %B)
 MERGE_TEMP_PREFIX = ".merge_file_"
 
@@ -93,6 +96,9 @@ def leftovers(git_dir: Path) -> list[Path]:
              and name != OWN_LOCK]
     for folder, subfolders, files in os.walk(git_dir / "refs"):  # links are never followed
         found += [Path(folder, name) for name in files if name.endswith(".lock")]
+    for folder in _GRAPH_FOLDERS:  # a commit-graph write cut short (sync writes one)
+        found += [git_dir / folder / name for name in _names(git_dir / folder)
+                  if name.endswith(".lock")]
     worktree = git_dir.parent
     if git_dir.name == ".git":
         found += [worktree / name for name in _names(worktree) if name.startswith(MERGE_TEMP_PREFIX)]

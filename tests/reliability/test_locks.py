@@ -16,7 +16,9 @@ from tests.conftest import git
 from tests.gitscenarios import ACTIVITY, central, clone, edit, fields, llweek
 
 GIT_LOCKS = ["index.lock", "HEAD.lock", "refs/heads/main.lock", "packed-refs.lock",
-             "ORIG_HEAD.lock", "config.lock", "refs/remotes/origin/main.lock"]
+             "ORIG_HEAD.lock", "config.lock", "refs/remotes/origin/main.lock",
+             "objects/info/commit-graphs/commit-graph-chain.lock",
+             "objects/info/commit-graph.lock"]
 
 
 @pytest.fixture
@@ -43,6 +45,21 @@ def test_locks_left_by_a_killed_sync_are_cleared_at_the_next_sync(mine: Path, ca
     assert code == 0 and "推送 1 个提交" in out
     assert err.count("已清除上次中断留下的锁文件") == 3 and ".git/HEAD.lock" in err
     assert git(mine, "status", "--porcelain") == ""
+
+
+def test_a_commit_graph_write_cut_short_does_not_stop_the_next_syncs_from_writing_one(
+        mine: Path, capsys):
+    """Sync writes Git's commit-graph after each fetch; a kill there leaves its chain lock,
+    which would make every later write fail without a word (and `log` slow)."""
+    edit(mine, ACTIVITY, participants=777)
+    stale = mine / ".git/objects/info/commit-graphs/commit-graph-chain.lock"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("")
+    code, _, err = llweek(capsys, "sync", "-C", str(mine))
+    assert code == 0 and "commit-graph-chain.lock" in err
+    assert not stale.exists()
+    chain = (stale.parent / "commit-graph-chain").read_text().split()
+    assert chain and git(mine, "commit-graph", "verify") == ""
 
 
 def test_merge_driver_temp_files_are_removed_and_never_committed(mine: Path):
