@@ -1,11 +1,14 @@
 """The floor of every app benchmark: a clean bare Textual app (no llweek module, no pydantic)
-that shows a table of 100 rows with a footer, as the dashboard does, and answers keys.
+that shows a table of 100 rows with a footer, as the dashboard does, and answers keys; with
+`input`, one focused text field (the floor of a keystroke in a form).
 
-    python benchmarks/bare_app.py
+    python benchmarks/bare_app.py [input]
 """
 
+import sys
+
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Input
 
 
 class BareApp(App):
@@ -22,5 +25,13 @@ class BareApp(App):
         table.focus()
 
 
+class BareInput(App):
+    BINDINGS = [("ctrl+q", "quit", "退出")]
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="在此输入")
+        yield Footer()
+
+
 if __name__ == "__main__":
-    BareApp().run()
+    (BareInput() if sys.argv[1:] == ["input"] else BareApp()).run()

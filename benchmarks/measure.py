@@ -162,40 +162,83 @@ class Terminal:
     def close(self) -> None:
         subprocess.run([*TMUX, "kill-server"], capture_output=True)
 
+    def start(self, command: Sequence[str]) -> str:
+        """Start `command` in a new window of the terminal's size; the window's name."""
+        self._count += 1
+        name = f"run{self._count}"
+        width, height = self.size
+        subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", str(width), "-y",
+                        str(height), shlex.join(command)], check=True)
+        return name
+
+    def screen(self, name: str) -> str:
+        return subprocess.run([*TMUX, "capture-pane", "-p", "-t", name], capture_output=True,
+                              text=True).stdout
+
+    def press(self, name: str, key: str) -> None:
+        """Type one key (tmux's names: Enter, Down, x) as a person would."""
+        subprocess.run([*TMUX, "send-keys", "-t", name, key], check=True)
+
+    def wait(self, name: str, shown: Callable[[str], bool], timeout: float = 120.0,
+             sampler: "TreeSampler | None" = None) -> None:
+        """Until `shown(screen text)`; what was on the screen if it never is."""
+        started = time.perf_counter()
+        while True:
+            screen = self.screen(name)
+            if shown(screen):
+                return
+            if time.perf_counter() - started > timeout:
+                raise SystemExit(f"{timeout:.0f} s 内没有显示，屏幕为：\n{screen}")
+            if sampler:
+                sampler.sample()
+            time.sleep(0.005 if sampler is None else 0.0)
+
+    def stop(self, name: str) -> None:
+        subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
+
     def time_to(self, command: Sequence[str], shown: Callable[[str], bool], *,
                 timeout: float = 120.0, memory: bool = False) -> float:
         """Seconds from starting `command` in a new window until `shown(screen text)`, or
         with `memory` the peak MiB of its processes until then (and a little after)."""
-        self._count += 1
-        name = f"run{self._count}"
-        width, height = self.size
         started = time.perf_counter()
-        subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", str(width), "-y",
-                        str(height), shlex.join(command)], check=True)
+        name = self.start(command)
         sampler = None
         if memory:
             pane = subprocess.run([*TMUX, "display", "-p", "-t", name, "#{pane_pid}"],
                                   capture_output=True, text=True, check=True).stdout
             sampler = TreeSampler(int(pane))
         try:
-            while True:
-                screen = subprocess.run([*TMUX, "capture-pane", "-p", "-t", name],
-                                        capture_output=True, text=True).stdout
-                if shown(screen):
-                    elapsed = time.perf_counter() - started
-                    break
-                if time.perf_counter() - started > timeout:
-                    raise SystemExit(f"{shlex.join(command)}：{timeout:.0f} s 内没有显示，屏幕为：\n{screen}")
-                if sampler:
-                    sampler.sample()
-                time.sleep(0.005 if sampler is None else 0.0)
+            self.wait(name, shown, timeout, sampler)
+            elapsed = time.perf_counter() - started
             if sampler:
                 for _ in range(20):  # what it does right after the first screen counts too
                     sampler.sample()
                     time.sleep(0.02)
         finally:
-            subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
+            self.stop(name)
         return sampler.peak_mib if sampler else elapsed
+
+    def per_key(self, command: Sequence[str], steps: Sequence[tuple[str, str]],
+                keys: int) -> float:
+        """Median seconds from typing `x` until the screen shows it, `keys` times, in the app
+        `command` once `steps` (a key, then the text to wait for) have led to the field."""
+        name = self.start(command)
+        try:
+            for key, expected in steps:
+                if key:
+                    self.press(name, key)
+                self.wait(name, lambda screen: expected in screen)
+            time.sleep(0.3)  # the field focused and every timer of the screen run
+            before = self.screen(name).count("x")
+            times = []
+            for typed in range(1, keys + 1):
+                started = time.perf_counter()
+                self.press(name, "x")
+                self.wait(name, lambda screen: screen.count("x") >= before + typed, 10.0)
+                times.append(time.perf_counter() - started)
+            return statistics.median(times)
+        finally:
+            self.stop(name)
 
 
 def standalone(run: Callable[[Path, Path | None, int], list[Figure]], doc: str) -> int:
