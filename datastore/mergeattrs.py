@@ -6,28 +6,27 @@ a fork and three temp files per record, most of a sync that merges a hundred rec
 built-in `binary` merge leaves the very same state (the three versions in the index, mine in
 the working file) with no process at all. Attributes cannot be given on Git's command line,
 and `.git/info/attributes` is the one file that outranks the repository's `.gitattributes`; so
-for the merge, every pattern the repository's `.gitattributes` (here and on the server's side)
-gives `merge=llweek` is appended there with `merge=binary`, and the file is put back after.
-
-A note in `.git` holds the file as it was, so a kill in between is undone by the next writer
-(`restore`). A path not covered (an attribute macro, say) still goes to the `false` driver:
-slower, same result.
+for the merge, every pattern the repository's `.gitattributes` (here, and the server's when it
+differs) gives `merge=llweek` is appended there with `merge=binary`, below a marker line, and
+cut off again after the merge. A kill in between leaves the marker, and the next writer cuts
+there too (`restore`), so the file is always what it was. A path not covered (an attribute
+macro, say) still goes to the `false` driver: slower, same result.
 """
 
 from __future__ import annotations
 
-import base64
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from datastore import journal
 from datastore.gitrepo import MERGE_DRIVER, GitRepo
 from datastore.safefs import RECORD_MAX_BYTES, Unreadable, read_file
-from datastore.tomlio import atomic_write
 
-NOTE = "llweek-attributes.json"
-_MARK = "# llweek: sync's merge in progress; removed when it ends\n"
+_MARK = b"# llweek: sync's merge in progress; removed when it ends\n"
+#: the same, after a last line that had no line end (cut off with the line end it adds)
+_JOINED = b"\n# llweek: sync's merge in progress (after a line without its end)\n"
 
 
 def driven_patterns(text: str) -> list[str]:
@@ -52,69 +51,73 @@ def _read_or_none(path: Path) -> bytes | None:
         return None
 
 
-def _theirs_text(repo: GitRepo, theirs: str) -> str:
-    """The server's `.gitattributes`, if it is no bigger than a record."""
-    status, size, _ = repo.call("cat-file", "-s", f"{theirs}:.gitattributes")
-    if status != 0 or not size.strip().isdigit() or int(size) > RECORD_MAX_BYTES:
-        return ""
-    status, out, _ = repo.call("cat-file", "blob", f"{theirs}:.gitattributes")
-    return out if status == 0 else ""
-
-
-def _ours_text(repo: GitRepo) -> str:
+def _replace(path: Path, data: bytes) -> None:
+    """Whole or not at all (a rename); not fsynced: after a crash the marker still says what
+    is ours."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".attributes.", suffix=".tmp")
     try:
-        return read_file(repo.root, ".gitattributes").decode("utf-8", "replace")
-    except (Unreadable, OSError, UnicodeError):
-        return ""
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def _put_back(path: Path, saved: bytes | None) -> None:
-    if saved is None:
-        path.unlink(missing_ok=True)
-    else:
-        atomic_write(path, saved)
+def _texts(repo: GitRepo, theirs: str) -> list[str]:
+    """This clone's `.gitattributes`, and the server's if it is another one (no bigger than
+    a record)."""
+    try:
+        texts = [read_file(repo.root, ".gitattributes").decode("utf-8", "replace")]
+    except (Unreadable, OSError):
+        texts = []
+    status, out, _ = repo.call("rev-parse", "HEAD:.gitattributes", f"{theirs}:.gitattributes")
+    ids = out.split()
+    if status != 0 or len(ids) != 2 or ids[0] == ids[1]:
+        return texts
+    status, size, _ = repo.call("cat-file", "-s", ids[1])
+    if status == 0 and size.strip().isdigit() and int(size) <= RECORD_MAX_BYTES:
+        status, text, _ = repo.call("cat-file", "blob", ids[1])
+        texts += [text] if status == 0 else []
+    return texts
 
 
 @contextmanager
 def records_merge_as_binary(repo: GitRepo, theirs: str) -> Iterator[None]:
     """For the block (sync's `git merge`), records conflict as `binary` instead of starting
     the driver; `.git/info/attributes` is as before afterwards. The caller holds the lock."""
-    patterns = sorted(set(driven_patterns(_ours_text(repo)) + driven_patterns(_theirs_text(repo, theirs))))
+    patterns = sorted({p for text in _texts(repo, theirs) for p in driven_patterns(text)})
     if not patterns:
         yield
         return
     path = _attributes_file(repo)
     saved = _read_or_none(path)
-    journal.write(repo.git_dir, NOTE, {"saved": None if saved is None
-                                       else base64.b64encode(saved).decode("ascii")})
-    lines = "".join(f"{pattern} merge=binary\n" for pattern in patterns)
-    before = saved or b""
-    if before and not before.endswith(b"\n"):
-        before += b"\n"
-    atomic_write(path, before + (_MARK + lines).encode("utf-8"))
+    lines = "".join(f"{pattern} merge=binary\n" for pattern in patterns).encode("utf-8")
+    if saved is None or saved.endswith(b"\n") or not saved:
+        content = (saved or b"") + _MARK + lines
+    else:
+        content = saved + _JOINED + lines
+    _replace(path, content)
     try:
         yield
     finally:
-        _put_back(path, saved)
-        journal.clear(repo.git_dir, NOTE)
+        restore(repo)
 
 
 def restore(repo: GitRepo) -> bool:
-    """`.git/info/attributes` as it was before a merge that was cut short; True if it was."""
+    """Cut our lines off `.git/info/attributes` (a merge cut short left them); True if there
+    were any."""
     path = _attributes_file(repo)
-    noted = journal.read(repo.git_dir, NOTE)
-    saved = noted.get("saved") if noted is not None else None
-    try:
-        if isinstance(saved, str):
-            _put_back(path, base64.b64decode(saved, validate=True))
-            journal.clear(repo.git_dir, NOTE)
-            return True
-    except ValueError:
-        pass
-    # no readable copy (none was there, or the note was cut short): drop only our own lines
     current = _read_or_none(path)
-    journal.clear(repo.git_dir, NOTE)
-    if current is None or _MARK.encode() not in current:
-        return noted is not None
-    _put_back(path, current.split(_MARK.encode(), 1)[0] or None)
-    return True
+    if current is None:
+        return False
+    for mark in (_JOINED, _MARK):
+        if mark in current:
+            before = current.split(mark, 1)[0]
+            if before:
+                _replace(path, before)
+            else:
+                path.unlink(missing_ok=True)
+            return True
+    return False
