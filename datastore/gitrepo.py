@@ -1,7 +1,7 @@
 """Running git for one data repository: never prompting, time-limited, configured for llweek.
 
 All git work goes through the git command line, which honours `.gitattributes` and hooks: a
-process per command, in a process group of its own so that a time limit kills it with its ssh.
+process per command, killed with the ssh it started when it runs over its time limit.
 Objects read one by one (the server's push check) come from one long-lived `cat-file --batch`
 per `GitRepo`, so a `GitRepo` is opened with `with` and closed after use, one per thread.
 (GitPython did this before; its import alone cost every command a twentieth of a second.)
@@ -232,23 +232,24 @@ def _git_dir_of(root: Path) -> Path:
 
 def _execute(command: list[str], cwd: Path, timeout: float, env: dict[str, str],
              stdin: Any) -> tuple[int, str, str]:
-    """Run git in its own process group, killed with everything it started (ssh) when it takes
-    longer than `timeout` or this process is interrupted; (status, stdout, stderr)."""
+    """Run git, killed with everything it started (ssh) when it takes longer than `timeout`
+    or this process is interrupted; (status, stdout, stderr). It stays in this process's
+    group, so whatever stops llweek (Ctrl-C, a closed SSH session, a kill of the group)
+    stops its git too."""
     try:
         process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env},
                                    stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   start_new_session=True)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as err:  # the git binary itself could not be started
         raise GitFailed(f"无法运行 git：{err}") from None
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(process)
+        _kill_tree(process.pid)
         out, err = process.communicate()
         err = f"Timeout: git {' '.join(command[1:2])} did not complete in {timeout:g} secs.".encode()
     except BaseException:
-        _kill_group(process)
+        _kill_tree(process.pid)
         process.wait()
         raise
     errors = err.decode("utf-8", "surrogateescape")
@@ -256,11 +257,30 @@ def _execute(command: list[str], cwd: Path, timeout: float, env: dict[str, str],
             errors[:-1] if errors.endswith("\n") else errors)
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def _kill_tree(pid: int) -> None:
+    """Kill a process and every process below it (found in /proc; elsewhere the process)."""
+    children: dict[int, list[int]] = {}
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat", "rb") as stat_file:
+                        ppid = int(stat_file.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
     except OSError:
         pass
+    doomed, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        doomed.append(current)
+        pending += children.get(current, [])
+    for victim in doomed:
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 class _ObjectReader:
