@@ -73,7 +73,8 @@ async def settle(pilot: Pilot) -> None:
     app = pilot.app
     for _ in range(500):
         await pilot._wait_for_screen()
-        ours = [w for w in app.workers if w.group in GROUPS and w.is_running]
+        # pending ones too: a worker just submitted has not started running yet
+        ours = [w for w in app.workers if w.group in GROUPS and not w.is_finished]
         if ours:
             try:
                 await app.workers.wait_for_complete(ours)
