@@ -133,8 +133,7 @@ class GitRepo:
     def call(self, *args: str, timeout: float = LOCAL_TIMEOUT, env: dict[str, str] | None = None,
              stdin: Any = None) -> tuple[int, str, str]:
         """Run `git args…`; returns (status, stdout, stderr) and never raises for a status."""
-        work = self.root if self._git_dir != self.root else self._git_dir
-        return _execute(["git", "-c", "core.quotepath=off", *args], work, timeout,
+        return _execute(["git", "-c", "core.quotepath=off", *args], self.root, timeout,
                         {**git_env(), **(env or {})}, stdin)
 
     def run(self, *args: str, timeout: float = LOCAL_TIMEOUT, env: dict[str, str] | None = None,
@@ -287,9 +286,8 @@ class _ObjectReader:
     """One long-lived `git cat-file --batch` (or `--batch-check`): objects by id, one process."""
 
     def __init__(self, repo: GitRepo, mode: str) -> None:
-        work = repo.root if repo.git_dir != repo.root else repo.git_dir
         self._contents = mode == "--batch"
-        self._process = subprocess.Popen(["git", "cat-file", mode], cwd=work,
+        self._process = subprocess.Popen(["git", "cat-file", mode], cwd=repo.root,
                                          env={**os.environ, **git_env()}, stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 

@@ -15,14 +15,13 @@ macro, say) still goes to the `false` driver: slower, same result.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from datastore.gitrepo import MERGE_DRIVER, GitRepo
 from datastore.safefs import RECORD_MAX_BYTES, Unreadable, read_file
+from datastore.tomlio import atomic_write_all
 
 _MARK = b"# llweek: sync's merge in progress; removed when it ends\n"
 #: the same, after a last line that had no line end (cut off with the line end it adds)
@@ -52,17 +51,8 @@ def _read_or_none(path: Path) -> bytes | None:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Whole or not at all (a rename); not fsynced: after a crash the marker still says what
-    is ours."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".attributes.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Whole or not at all; not fsynced: after a crash the marker still says what is ours."""
+    atomic_write_all([(path, data)], durable=False)
 
 
 def _texts(repo: GitRepo, theirs: str) -> list[str]:

@@ -4,8 +4,9 @@ Git starts a merge driver once per file, and a Python process costs far more tha
 itself (a sync that merges a hundred records waited seconds for start-ups). So sync runs
 `git merge` with the llweek driver replaced by `false` and records merging as `binary` (no
 process at all: datastore.mergeattrs): every record both sides changed stops as a conflict,
-with its three versions in the index (stages 1/2/3) and mine in the working file. Here each such record is merged by the same `merge_files` the driver runs, and left
-exactly as the driver leaves it: merged cleanly → written and staged; a conflict → the
+with its three versions in the index (stages 1/2/3) and mine in the working file. Here each
+such record is merged by the same `merge_files` the driver runs, and left exactly as the
+driver leaves it: merged cleanly → written and staged; a conflict → the
 conflict blocks written, the stages kept for the conflict screen. Only paths whose `merge`
 attribute is `llweek` are merged, as Git would have handed them to the driver. A version over
 the size of any record is not read (as the driver, mine is kept and the file stays conflicted).
